@@ -1,0 +1,1 @@
+"""Analyzers know media and text, not the database: each turns one subject into Signals."""

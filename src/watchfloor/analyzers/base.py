@@ -1,0 +1,88 @@
+"""The analyzer interface. Adding an analyzer is one module plus one entry-point line.
+
+An analyzer declares its name, version, subject ("media" or "post"), the signal kinds it
+emits and the kinds it needs from other analyzers; the pipeline orders them by those needs.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, ClassVar
+
+from watchfloor.records import SubjectType
+
+
+class AnalyzerRejected(Exception):
+    """The subject is bad input for this analyzer (corrupt, hostile, unsupported): quarantine it."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class MediaItem:
+    sha256: str
+    path: Path
+    size: int
+    mime: str | None = None
+    width: int | None = None
+    height: int | None = None
+
+    @property
+    def key(self) -> str:
+        return self.sha256
+
+
+@dataclass(frozen=True)
+class PostItem:
+    key: str  # channel key / message id
+    channel_key: str
+    message_id: int
+    date: datetime
+    text: str
+    content_hash: str
+    entities: dict[str, list[str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SignalOut:
+    kind: str
+    value: Any
+    score: float | None = None
+    evidence: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class AnalyzerOptions:
+    """Settings an analyzer may read; plain values so that analyzers pickle to worker processes."""
+
+    pdq_mode: str = "fast"
+    max_image_pixels: int = 64_000_000
+
+
+class Analyzer(ABC):
+    name: ClassVar[str]
+    version: ClassVar[str]
+    subject: ClassVar[SubjectType]
+    emits: ClassVar[tuple[str, ...]]
+    needs: ClassVar[tuple[str, ...]] = ()
+    description: ClassVar[str] = ""
+
+    def __init__(self, options: AnalyzerOptions | None = None) -> None:
+        self.options = options or AnalyzerOptions()
+
+    @property
+    def effective_version(self) -> str:
+        """The version stored with each signal; a change makes the pipeline recompute."""
+        return self.version
+
+    def accepts(self, item: MediaItem | PostItem) -> bool:
+        return True
+
+    @abstractmethod
+    def analyze(self, item: Any, inputs: dict[str, Any]) -> list[SignalOut]:
+        """Signals for one subject. `inputs` maps each needed kind to its signal value."""

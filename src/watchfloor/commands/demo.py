@@ -1,0 +1,66 @@
+"""`watchfloor demo`."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from watchfloor.cli import AppContext, emit_json, progress_bar, table
+from watchfloor.demo.runner import run_demo
+
+
+@click.command()
+@click.option(
+    "--seed",
+    default=2018,
+    show_default=True,
+    help="Seed of the synthetic corpus (same seed, same bytes).",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 256),
+    default=None,
+    help="Worker processes [default: CPU count].",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.pass_obj
+def demo(app: AppContext, seed: int, workers: int | None, as_json: bool) -> None:
+    """Generate a synthetic demo corpus in the workspace, ingest and analyse it, and summarise."""
+    with progress_bar(sys.stderr.isatty()) as update:
+        summary = run_demo(
+            app.store,
+            app.settings,
+            seed=seed,
+            workers=workers or os.cpu_count() or 1,
+            on_progress=update,
+        )
+    if as_json:
+        emit_json(summary)
+        return
+    table(
+        "Demo channels",
+        ["key", "title", "posts", "first", "last"],
+        [
+            [c["key"], c["title"], c["posts"], c["first_seen"], c["last_seen"]]
+            for c in summary["channels"]
+        ],
+    )
+    table(
+        "Analysis",
+        ["analyzer", "subjects", "ok", "rejected", "errors", "signals"],
+        [
+            [a["analyzer"], a["considered"], a["ok"], a["rejected"], a["errors"], a["signals"]]
+            for a in summary["analysis"]
+        ],
+    )
+    s = summary["stats"]
+    click.echo(
+        f"Workspace {app.settings.workspace}: {s['channels']} channels, {s['posts']} posts, {s['media']} media items, "
+        f"{sum(s['signals'].values())} signals, {s['quarantined']} quarantined (the corpus holds deliberately bad input: "
+        "see `watchfloor quarantine`)."
+    )
+
+
+COMMANDS = [demo]

@@ -1,0 +1,1 @@
+"""Sources know formats, not storage: each yields records (records.py) and rejections."""

@@ -1,0 +1,167 @@
+"""The tables. Migrations in store/migrations create them; this module describes them for queries."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    false,
+)
+
+metadata = MetaData()
+
+# SQLite only auto-increments INTEGER PRIMARY KEY; PostgreSQL gets 64-bit ids.
+Id = BigInteger().with_variant(Integer, "sqlite")
+UtcDateTime = DateTime(timezone=True)
+
+channels = Table(
+    "channels",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("key", String(300), nullable=False, unique=True),
+    Column("platform", String(40), nullable=False),
+    Column("platform_id", String(255), nullable=False),
+    Column("handle", String(255)),
+    Column("title", Text),
+    Column("kind", String(60)),
+    Column("attribution", String(20), nullable=False, server_default="unknown"),
+    Column("first_seen", UtcDateTime),
+    Column("last_seen", UtcDateTime),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+posts = Table(
+    "posts",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("channel_id", Id, ForeignKey("channels.id", ondelete="CASCADE"), nullable=False),
+    Column("message_id", BigInteger, nullable=False),
+    Column("date", UtcDateTime, nullable=False),
+    Column("edit_date", UtcDateTime),
+    Column("date_assumed_tz", String(64)),
+    Column("kind", String(40), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("search_text", Text, nullable=False),
+    Column("sender_id", String(255)),
+    Column("sender_name", Text),
+    Column("forwarded_from", Text),
+    Column("forwarded_from_id", String(255)),
+    Column("reply_to", BigInteger),
+    Column("entities", JSON, nullable=False),
+    Column("raw", Text, nullable=False),
+    Column("raw_format", String(10), nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("ingested_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    UniqueConstraint("channel_id", "message_id", name="uq_posts_channel_message"),
+    Index("ix_posts_date", "date"),
+    Index("ix_posts_forwarded_from", "forwarded_from"),
+)
+
+post_versions = Table(
+    "post_versions",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("post_id", Id, ForeignKey("posts.id", ondelete="CASCADE"), nullable=False),
+    Column("edit_date", UtcDateTime),
+    Column("text", Text, nullable=False),
+    Column("raw", Text, nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("recorded_at", UtcDateTime, nullable=False),
+    UniqueConstraint("post_id", "content_hash", name="uq_post_versions_hash"),
+)
+
+media = Table(
+    "media",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("size", BigInteger, nullable=False),
+    Column("mime", String(120)),
+    Column("width", Integer),
+    Column("height", Integer),
+    Column("storage_path", Text, nullable=False),
+    Column("first_seen", UtcDateTime, nullable=False),
+)
+
+post_media = Table(
+    "post_media",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("post_id", Id, ForeignKey("posts.id", ondelete="CASCADE"), nullable=False),
+    Column("role", String(40), nullable=False),
+    Column("export_path", Text, nullable=False),
+    Column("sha256", String(64), ForeignKey("media.sha256")),
+    Column("status", String(20), nullable=False),
+    Column("note", Text),
+    UniqueConstraint("post_id", "role", "export_path", name="uq_post_media"),
+    Index("ix_post_media_sha256", "sha256"),
+)
+
+signals = Table(
+    "signals",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("subject_type", String(10), nullable=False),
+    Column("subject", String(128), nullable=False),
+    Column("analyzer", String(80), nullable=False),
+    Column("version", String(40), nullable=False),
+    Column("kind", String(80), nullable=False),
+    Column("value", JSON),
+    Column("score", Float),
+    Column("evidence", JSON),
+    Column("created_at", UtcDateTime, nullable=False),
+    UniqueConstraint("subject_type", "subject", "analyzer", "kind", name="uq_signals"),
+    Index("ix_signals_kind", "kind"),
+)
+
+analysis_state = Table(
+    "analysis_state",
+    metadata,
+    Column("analyzer", String(80), primary_key=True),
+    Column("subject_type", String(10), primary_key=True),
+    Column("subject", String(128), primary_key=True),
+    Column("version", String(40), nullable=False),
+    Column("input_key", String(64), nullable=False),
+    Column("status", String(20), nullable=False),  # ok, rejected, error
+    Column("detail", Text),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+quarantine = Table(
+    "quarantine",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("stage", String(20), nullable=False),
+    Column("source", Text, nullable=False),
+    Column("locator", Text, nullable=False),
+    Column("code", String(60), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("payload", Text),
+    Column("first_seen", UtcDateTime, nullable=False),
+    Column("last_seen", UtcDateTime, nullable=False),
+    Column("resolved", Boolean, nullable=False, server_default=false()),
+    UniqueConstraint("stage", "source", "locator", "code", name="uq_quarantine"),
+)
+
+ingest_checkpoints = Table(
+    "ingest_checkpoints",
+    metadata,
+    Column("source_key", String(128), primary_key=True),
+    Column("source", Text, nullable=False),
+    Column("chat_key", String(300), nullable=False),
+    Column("messages_done", BigInteger, nullable=False),
+    Column("completed", Boolean, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
