@@ -10,7 +10,9 @@ from typing import Any
 BASE = datetime(2018, 1, 10, 12, 0, tzinfo=UTC)
 
 
-def message(message_id: int, text: Any = "", *, minutes: int | None = None, **fields: Any) -> dict[str, Any]:
+def message(
+    message_id: int, text: Any = "", *, minutes: int | None = None, **fields: Any
+) -> dict[str, Any]:
     when = BASE.timestamp() + 60 * (message_id if minutes is None else minutes)
     msg = {
         "id": message_id,
@@ -20,13 +22,21 @@ def message(message_id: int, text: Any = "", *, minutes: int | None = None, **fi
         "from": "Stand-in Outlet",
         "from_id": "channel1001",
         "text": text,
-        "text_entities": [{"type": "plain", "text": text}] if isinstance(text, str) else [e if isinstance(e, dict) else {"type": "plain", "text": e} for e in text],
+        "text_entities": [{"type": "plain", "text": text}]
+        if isinstance(text, str)
+        else [e if isinstance(e, dict) else {"type": "plain", "text": e} for e in text],
     }
     msg.update(fields)
     return msg
 
 
-def single_chat(messages: list[dict], *, chat_id: int = 1001, name: str = "Stand-in Outlet", kind: str = "public_channel") -> dict:
+def single_chat(
+    messages: list[dict],
+    *,
+    chat_id: int = 1001,
+    name: str = "Stand-in Outlet",
+    kind: str = "public_channel",
+) -> dict:
     return {"name": name, "type": kind, "id": chat_id, "messages": messages}
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-from pathlib import Path
 
 from sqlalchemy import func, select
 
@@ -25,7 +24,9 @@ def all_posts(store, **kw):
 
 
 def test_current_format_single_chat(store, settings, telegram_exports):
-    report = ingest_paths(store, settings, [telegram_exports / "langchain_personal_2023" / "result.json"])
+    report = ingest_paths(
+        store, settings, [telegram_exports / "langchain_personal_2023" / "result.json"]
+    )
     assert report.totals()["added"] == 4
     rows = sorted(all_posts(store), key=lambda r: r["message_id"])
     assert [r["text"] for r in rows][:2] == ["i refuse to converse with you", "Hi nemesis"]
@@ -69,7 +70,9 @@ def test_html_export_carries_sender_over_joined_messages(store, settings, telegr
 
 def test_synthetic_exports_with_every_message_type(store, settings, telegram_exports):
     folder = telegram_exports / "tkonverter_synthetic"
-    report = ingest_paths(store, settings, [folder / "result_personal.json", folder / "result_group.json"])
+    report = ingest_paths(
+        store, settings, [folder / "result_personal.json", folder / "result_group.json"]
+    )
     totals = report.totals()
     assert totals["added"] == 86 + 44
     assert totals["rejected"] == 2  # one 'unsupported' message in each
@@ -82,7 +85,9 @@ def test_synthetic_exports_with_every_message_type(store, settings, telegram_exp
     assert by_id[2]["edit_date"] == "2026-02-01T09:03:00+00:00"  # edited_unixtime wins
     assert by_id[1]["entities"]["mentions"] == ["alice"]
     assert "https://example.org" in by_id[1]["entities"]["links"]
-    assert by_id[23]["text"] == "" and by_id[23]["sender"] == "Me"  # service message, actor as sender
+    assert (
+        by_id[23]["text"] == "" and by_id[23]["sender"] == "Me"
+    )  # service message, actor as sender
     unavailable = by_id[22]["media"][0]
     assert unavailable["status"] == "missing" and "unavailable" in unavailable["note"]
     photo = by_id[3]["media"][0]
@@ -105,11 +110,19 @@ def test_text_as_list_of_entities_and_telegram_links(store, settings, tmp_path):
     path = write_export(tmp_path / "exp", single_chat([message(1, text)]))
     ingest_paths(store, settings, [path])
     (post,) = all_posts(store)
-    assert post["text"].startswith("Stand-in notice #حملة_تجريبية join https://t.me/+AbC123xyz or here")
+    assert post["text"].startswith(
+        "Stand-in notice #حملة_تجريبية join https://t.me/+AbC123xyz or here"
+    )
     ents = post["entities"]
     assert ents["hashtags"] == ["حملة_تجريبية"]
-    assert set(ents["invite_links"]) == {"https://t.me/+AbC123xyz", "https://t.me/joinchat/QwErTy987"}
-    assert "standin_channel" in ents["telegram_handles"] and "relay_account" in ents["telegram_handles"]
+    assert set(ents["invite_links"]) == {
+        "https://t.me/+AbC123xyz",
+        "https://t.me/joinchat/QwErTy987",
+    }
+    assert (
+        "standin_channel" in ents["telegram_handles"]
+        and "relay_account" in ents["telegram_handles"]
+    )
     assert ents["mentions"] == ["relay_account"]
     assert "https://example.org/report" in ents["links"]
 
@@ -132,8 +145,12 @@ def test_reingest_adds_nothing_twice(store, settings, telegram_exports, tmp_path
 
 
 def test_overlapping_exports(store, settings, tmp_path):
-    early = write_export(tmp_path / "a", single_chat([message(i, f"post {i}") for i in range(1, 11)]))
-    late = write_export(tmp_path / "b", single_chat([message(i, f"post {i}") for i in range(6, 21)]))
+    early = write_export(
+        tmp_path / "a", single_chat([message(i, f"post {i}") for i in range(1, 11)])
+    )
+    late = write_export(
+        tmp_path / "b", single_chat([message(i, f"post {i}") for i in range(6, 21)])
+    )
     ingest_paths(store, settings, [early])
     report = ingest_paths(store, settings, [late])
     assert report.totals()["added"] == 10 and report.totals()["unchanged"] == 5
@@ -142,7 +159,9 @@ def test_overlapping_exports(store, settings, tmp_path):
 
 def test_edited_message_updates_post_and_keeps_earlier_version(store, settings, tmp_path):
     original = message(7, "first wording")
-    edited = message(7, "second wording", edited="2018-01-10T13:00:00", edited_unixtime=str(1515589200))
+    edited = message(
+        7, "second wording", edited="2018-01-10T13:00:00", edited_unixtime=str(1515589200)
+    )
     ingest_paths(store, settings, [write_export(tmp_path / "v1", single_chat([original]))])
     report = ingest_paths(store, settings, [write_export(tmp_path / "v2", single_chat([edited]))])
     assert report.totals()["updated"] == 1 and report.totals()["versions_kept"] == 1
@@ -175,7 +194,10 @@ def test_full_account_export_ingests_every_chat(store, settings, tmp_path):
         "about": "Here is the data you requested.",
         "personal_information": {"user_id": 1, "first_name": "Analyst"},
         "contacts": {"about": "", "list": []},
-        "chats": {"about": "chats", "list": [chat_a, {"name": "empty", "type": "saved_messages", "id": 99}, chat_b]},
+        "chats": {
+            "about": "chats",
+            "list": [chat_a, {"name": "empty", "type": "saved_messages", "id": 99}, chat_b],
+        },
         "left_chats": {"about": "left", "list": [left]},
     }
     report = ingest_paths(store, settings, [write_export(tmp_path / "acct", account)])
@@ -187,8 +209,19 @@ def test_full_account_export_ingests_every_chat(store, settings, tmp_path):
 
 def test_placeholders_are_missing_media_not_errors(store, settings, tmp_path):
     msgs = [
-        message(1, "", photo="(File not included. Change data exporting settings to download.)", width=800, height=600),
-        message(2, "", file="(File exceeds maximum size. Change data exporting settings to download.)", media_type="video_file"),
+        message(
+            1,
+            "",
+            photo="(File not included. Change data exporting settings to download.)",
+            width=800,
+            height=600,
+        ),
+        message(
+            2,
+            "",
+            file="(File exceeds maximum size. Change data exporting settings to download.)",
+            media_type="video_file",
+        ),
     ]
     report = ingest_paths(store, settings, [write_export(tmp_path / "e", single_chat(msgs))])
     assert report.quarantined == 0
@@ -198,12 +231,20 @@ def test_placeholders_are_missing_media_not_errors(store, settings, tmp_path):
 
 
 def test_malformed_messages_are_quarantined_and_the_rest_kept(store, settings, tmp_path):
-    msgs = [message(1, "ok"), {"id": "not-a-number", "type": "message"}, message(3, "ok too"), {"id": 4, "type": "message", "text": "no date"}]
+    msgs = [
+        message(1, "ok"),
+        {"id": "not-a-number", "type": "message"},
+        message(3, "ok too"),
+        {"id": 4, "type": "message", "text": "no date"},
+    ]
     report = ingest_paths(store, settings, [write_export(tmp_path / "m", single_chat(msgs))])
     assert report.totals()["added"] == 2
     with store.connect() as conn:
         q = queries.list_quarantine(conn)
-    assert sorted((r["locator"], r["code"]) for r in q) == [("message #1", "malformed_message"), ("message 4", "malformed_message")]
+    assert sorted((r["locator"], r["code"]) for r in q) == [
+        ("message #1", "malformed_message"),
+        ("message 4", "malformed_message"),
+    ]
     assert "integer" in next(r["reason"] for r in q if r["locator"] == "message #1")
 
 
@@ -225,5 +266,9 @@ def test_not_an_export_is_quarantined(store, settings, tmp_path):
     other = tmp_path / "other.json"
     other.write_text(json.dumps({"hello": "world"}))
     report = ingest_paths(store, settings, [bogus, other, tmp_path / "absent.json"])
-    assert [s.error.split(":")[0] for s in report.sources] == ["not_an_export", "not_an_export", "not_found"]
+    assert [s.error.split(":")[0] for s in report.sources] == [
+        "not_an_export",
+        "not_an_export",
+        "not_found",
+    ]
     assert report.quarantined == 3

@@ -30,7 +30,11 @@ def test_media_is_stored_once_under_its_sha256(store, settings, tmp_path):
     draw(root / "photos" / "a.jpg", (200, 30, 30))
     (root / "photos" / "copy.jpg").write_bytes((root / "photos" / "a.jpg").read_bytes())
     draw(root / "photos" / "b.png", (20, 90, 200))
-    msgs = [message(1, "x", photo="photos/a.jpg"), message(2, "y", photo="photos/copy.jpg"), message(3, "z", photo="photos/b.png")]
+    msgs = [
+        message(1, "x", photo="photos/a.jpg"),
+        message(2, "y", photo="photos/copy.jpg"),
+        message(3, "z", photo="photos/b.png"),
+    ]
     ingest_paths(store, settings, [write_export(root, single_chat(msgs))])
     with store.connect() as conn:
         items = queries.list_media(conn)
@@ -66,7 +70,9 @@ def test_escaping_paths_are_refused_and_quarantined(store, settings, tmp_path):
     assert any("absolute" in r["reason"] for r in q)
 
 
-@pytest.mark.parametrize("relative", ["../x.jpg", "/etc/passwd", "a/../../x", "C:\\Windows\\x.jpg", "ok\x00.jpg"])
+@pytest.mark.parametrize(
+    "relative", ["../x.jpg", "/etc/passwd", "a/../../x", "C:\\Windows\\x.jpg", "ok\x00.jpg"]
+)
 def test_resolve_refuses(tmp_path, relative):
     with pytest.raises(PathRefused):
         resolve_export_path(tmp_path, relative)
@@ -74,5 +80,10 @@ def test_resolve_refuses(tmp_path, relative):
 
 def test_resolve_accepts_inside_paths(tmp_path):
     (tmp_path / "photos").mkdir()
-    assert resolve_export_path(tmp_path, "photos/./a.jpg") == (tmp_path / "photos" / "a.jpg").resolve()
-    assert resolve_export_path(tmp_path, "photos/../photos/a.jpg").parent == (tmp_path / "photos").resolve()
+    assert (
+        resolve_export_path(tmp_path, "photos/./a.jpg") == (tmp_path / "photos" / "a.jpg").resolve()
+    )
+    assert (
+        resolve_export_path(tmp_path, "photos/../photos/a.jpg").parent
+        == (tmp_path / "photos").resolve()
+    )

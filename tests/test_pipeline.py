@@ -21,7 +21,9 @@ from watchfloor.store import queries
 
 def landscape(path: Path, seed: int) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    img = Image.effect_mandelbrot((480, 320), (-2.0 + seed * 0.05, -1.2, 1.0, 1.2), 60).convert("RGB")
+    img = Image.effect_mandelbrot((480, 320), (-2.0 + seed * 0.05, -1.2, 1.0, 1.2), 60).convert(
+        "RGB"
+    )
     img.save(path, quality=90)
     return path
 
@@ -51,7 +53,10 @@ def signals(store, kind):
 def test_hashes_every_image_once(store, settings, tmp_path):
     ingest_paths(store, settings, [export_with_images(tmp_path / "e")])
     report = run_analysis(store, settings, builtins(), workers=1)
-    assert [(a.analyzer, a.considered, a.ok) for a in report.analyzers] == [("digests", 4, 4), ("pdq", 4, 4)]
+    assert [(a.analyzer, a.considered, a.ok) for a in report.analyzers] == [
+        ("digests", 4, 4),
+        ("pdq", 4, 4),
+    ]
     pdq = signals(store, "pdq")
     md5 = signals(store, "md5")
     assert len(pdq) == 4 and len(md5) == 4
@@ -83,8 +88,12 @@ def test_new_media_only_is_analysed(store, settings, tmp_path):
 
 def test_dependency_order_and_input_tracking(store, settings, tmp_path):
     ingest_paths(store, settings, [export_with_images(tmp_path / "e", n=2)])
-    registry = AnalyzerRegistry({"pdq_prefix": PdqPrefixAnalyzer, "pdq": PdqAnalyzer, "digests": DigestAnalyzer})
-    assert [c.name for c in registry.ordered()].index("pdq") < [c.name for c in registry.ordered()].index("pdq_prefix")
+    registry = AnalyzerRegistry(
+        {"pdq_prefix": PdqPrefixAnalyzer, "pdq": PdqAnalyzer, "digests": DigestAnalyzer}
+    )
+    assert [c.name for c in registry.ordered()].index("pdq") < [
+        c.name for c in registry.ordered()
+    ].index("pdq_prefix")
     assert [c.name for c in registry.ordered(["pdq_prefix"])] == ["pdq", "pdq_prefix"]
     run_analysis(store, settings, registry, workers=1)
     prefixes = signals(store, "pdq_prefix")
@@ -118,8 +127,12 @@ def test_a_dying_worker_costs_only_its_subject(sqlite_settings, tmp_path):
     png = tmp_path / "src" / "drawing.png"
     png.parent.mkdir()
     Image.new("RGB", (64, 64), (9, 9, 9)).save(png)
-    ingest_paths(store, sqlite_settings, [export_with_images(tmp_path / "e", n=10, extra={"drawing": png})])
-    report = run_analysis(store, sqlite_settings, AnalyzerRegistry({"crasher": CrashingAnalyzer}), workers=2)
+    ingest_paths(
+        store, sqlite_settings, [export_with_images(tmp_path / "e", n=10, extra={"drawing": png})]
+    )
+    report = run_analysis(
+        store, sqlite_settings, AnalyzerRegistry({"crasher": CrashingAnalyzer}), workers=2
+    )
     (r,) = report.analyzers
     assert (r.considered, r.ok, r.errors) == (11, 10, 1)
     with store.connect() as conn:

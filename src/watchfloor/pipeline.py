@@ -205,7 +205,9 @@ class _PooledExecution:
         self.pending: dict[Future, tuple[list[Task], bool]] = {}
 
     def run(self, tasks: list[Task]) -> None:
-        queue: deque[tuple[list[Task], bool]] = deque((c, False) for c in _chunks(tasks, CHUNK_SIZE))
+        queue: deque[tuple[list[Task], bool]] = deque(
+            (c, False) for c in _chunks(tasks, CHUNK_SIZE)
+        )
         try:
             while queue or self.pending:
                 self._fill(queue)
@@ -219,7 +221,9 @@ class _PooledExecution:
     def _fill(self, queue: deque[tuple[list[Task], bool]]) -> None:
         """Submits chunks; a retried suspect runs alone, so if the pool breaks it is the culprit."""
         while queue and len(self.pending) < self.workers * 3:
-            if self.pending and (queue[0][1] or any(single for _c, single in self.pending.values())):
+            if self.pending and (
+                queue[0][1] or any(single for _c, single in self.pending.values())
+            ):
                 return
             chunk, single = queue.popleft()
             try:

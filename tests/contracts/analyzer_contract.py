@@ -12,7 +12,13 @@ from typing import ClassVar
 import orjson
 import pytest
 
-from watchfloor.analyzers.base import Analyzer, AnalyzerOptions, AnalyzerRejected, MediaItem, PostItem
+from watchfloor.analyzers.base import (
+    Analyzer,
+    AnalyzerOptions,
+    AnalyzerRejected,
+    MediaItem,
+    PostItem,
+)
 from watchfloor.analyzers.registry import AnalyzerRegistry
 
 README = Path(__file__).resolve().parents[2] / "README.md"

@@ -190,8 +190,9 @@ def apply_change(
 
 
 def _keep_version(conn, post_id, edit_date, text, raw, digest, now) -> int:
+    """Stores a version unless it is already kept; returns 1 when it was new."""
     result = conn.execute(
-        insert_ignore(conn, post_versions),
+        insert_ignore(conn, post_versions).returning(post_versions.c.id),
         {
             "post_id": post_id,
             "edit_date": edit_date,
@@ -201,7 +202,7 @@ def _keep_version(conn, post_id, edit_date, text, raw, digest, now) -> int:
             "recorded_at": now,
         },
     )
-    return result.rowcount or 0
+    return len(result.all())
 
 
 def post_items(conn: Connection) -> Iterator[PostItem]:

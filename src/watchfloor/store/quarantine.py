@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, update
 
 from watchfloor.records import Rejected
 from watchfloor.store.dialect import insert_ignore
@@ -31,14 +31,17 @@ def quarantine_items(conn: Connection, stage: str, items: list[Rejected]) -> int
         }
         for r in items
     ]
-    before = conn.execute(select(func.count()).select_from(quarantine)).scalar_one()
-    conn.execute(insert_ignore(conn, quarantine), rows)
-    after = conn.execute(select(func.count()).select_from(quarantine)).scalar_one()
-    for r in items:
-        conn.execute(
-            update(quarantine)
-            .where(quarantine.c.stage == stage, quarantine.c.source == r.source)
-            .where(quarantine.c.locator == r.locator, quarantine.c.code == r.code)
-            .values(last_seen=now, reason=r.reason)
-        )
-    return after - before
+    added = 0
+    for row in rows:
+        inserted = conn.execute(
+            insert_ignore(conn, quarantine).returning(quarantine.c.id), row
+        ).all()
+        added += len(inserted)
+        if not inserted:
+            conn.execute(
+                update(quarantine)
+                .where(quarantine.c.stage == stage, quarantine.c.source == row["source"])
+                .where(quarantine.c.locator == row["locator"], quarantine.c.code == row["code"])
+                .values(last_seen=now, reason=row["reason"])
+            )
+    return added
