@@ -203,8 +203,9 @@ def _unidentified(path: Path) -> ImageRejected:
         return ImageRejected(
             "decode_error", f"starts like a {claimed} file but its header cannot be read"
         )
-    supported = ", ".join(_FORMATS)
-    return ImageRejected("not_an_image", f"not an image in a supported format ({supported})")
+    return ImageRejected(
+        "not_an_image", "not an image in a supported format (JPEG, PNG, GIF, WebP, BMP, TIFF, AVIF)"
+    )
 
 
 def _draft(im: Image.Image, reduce_to: int) -> int:
@@ -233,7 +234,7 @@ def _rejection(exc: BaseException) -> ImageRejected:
     if isinstance(exc, (Image.DecompressionBombError, Image.DecompressionBombWarning)):
         return _bomb(exc)
     if isinstance(exc, EOFError) or (isinstance(exc, OSError) and "truncated" in str(exc).lower()):
-        return ImageRejected("truncated", f"the file is truncated ({exc})")
+        return ImageRejected("truncated", f"the image data ends too early ({exc})")
     if isinstance(exc, MemoryError):
         return ImageRejected("decode_error", "not enough memory to decode the image")
     return ImageRejected("decode_error", f"the image cannot be decoded: {exc}")
