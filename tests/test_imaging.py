@@ -58,6 +58,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 @pytest.fixture
 def no_decoding(monkeypatch: pytest.MonkeyPatch) -> list[object]:
     """Make any pixel decoding fail loudly; the list records attempts."""
+    Image.init()  # importing Pillow's plugins builds a few images: not what we watch for
     attempts: list[object] = []
 
     def refuse(self: Image.Image, *args: object, **kwargs: object) -> None:

@@ -33,7 +33,10 @@ def run_cli(workspace: Path, *args: str, **kw) -> subprocess.Popen:
 
 
 def test_killed_ingest_resumes_without_loss_or_duplicates(tmp_path):
-    export = write_export(tmp_path / "big", single_chat([message(i, f"message number {i} #tag{i % 7}") for i in range(1, TOTAL + 1)]))
+    export = write_export(
+        tmp_path / "big",
+        single_chat([message(i, f"message number {i} #tag{i % 7}") for i in range(1, TOTAL + 1)]),
+    )
     workspace, db = tmp_path / "ws", tmp_path / "ws" / "watchfloor.db"
     proc = run_cli(workspace, "ingest", str(export), "--batch-size", "500", "--no-progress")
     deadline = time.monotonic() + 120
@@ -51,5 +54,7 @@ def test_killed_ingest_resumes_without_loss_or_duplicates(tmp_path):
     chat = json.loads(out)["sources"][0]["chats"][0]
     assert chat["skipped_resumed"] >= stopped_at
     with sqlite3.connect(db) as conn:
-        count, distinct = conn.execute("SELECT count(*), count(DISTINCT message_id) FROM posts").fetchone()
+        count, distinct = conn.execute(
+            "SELECT count(*), count(DISTINCT message_id) FROM posts"
+        ).fetchone()
     assert count == distinct == TOTAL

@@ -13,7 +13,14 @@ from watchfloor.store.database import schema_revision
 from watchfloor.store.schema import metadata
 from watchfloor.store.search import normalize_for_search, query_terms
 
-SEARCH_EXTRAS = {"posts_fts", "posts_fts_data", "posts_fts_idx", "posts_fts_docsize", "posts_fts_config", "ix_posts_search"}
+SEARCH_EXTRAS = {
+    "posts_fts",
+    "posts_fts_data",
+    "posts_fts_idx",
+    "posts_fts_docsize",
+    "posts_fts_config",
+    "ix_posts_search",
+}
 
 
 def _not_search_extra(obj, name, type_, reflected, compare_to) -> bool:
@@ -30,7 +37,9 @@ def test_fresh_database_matches_the_schema_and_is_stamped(store):
 def test_reopening_is_harmless(settings):
     first = open_store(settings)
     with first.begin() as conn:
-        conn.exec_driver_sql("INSERT INTO channels (key, platform, platform_id, attribution, created_at) VALUES ('x:1', 'x', '1', 'unknown', CURRENT_TIMESTAMP)")
+        conn.exec_driver_sql(
+            "INSERT INTO channels (key, platform, platform_id, attribution, created_at) VALUES ('x:1', 'x', '1', 'unknown', CURRENT_TIMESTAMP)"
+        )
     first.close()
     second = open_store(settings)
     with second.connect() as conn:
