@@ -218,7 +218,7 @@ def plain_text(rng: random.Random, lang: str, length: int) -> str:
         text += " " + rng.choice(pool)
     if len(text) > length:
         cut = text.rfind(" ", 0, length)
-        text = text[: cut if cut > length // 2 else length]
+        text = text[: cut if cut >= min(20, length) and cut > length // 2 else length]
     return text
 
 
