@@ -158,7 +158,7 @@ def _open(path: Path, max_pixels: int) -> Iterator[tuple[Image.Image, ImageInfo]
     _check_file(path)
     with _guarded(lambda: _open_image(path)) as im:
         width, height = im.size
-        if False:
+        if width * height > max_pixels:
             raise ImageRejected(
                 "too_many_pixels",
                 f"image declares {width}x{height} = {width * height:,} pixels, "
@@ -228,9 +228,7 @@ def _guarded(action: Callable[[], T]) -> T:
         raise _rejection(exc) from exc
 
 
-def _rejection(exc: BaseException) -> ImageRejected:
-    if isinstance(exc, ImageRejected):
-        return exc
+def _rejection(exc: Exception) -> ImageRejected:
     if isinstance(exc, (Image.DecompressionBombError, Image.DecompressionBombWarning)):
         return _bomb(exc)
     if isinstance(exc, EOFError) or (isinstance(exc, OSError) and "truncated" in str(exc).lower()):
@@ -240,7 +238,7 @@ def _rejection(exc: BaseException) -> ImageRejected:
     return ImageRejected("decode_error", f"the image cannot be decoded: {exc}")
 
 
-def _bomb(exc: BaseException) -> ImageRejected:
+def _bomb(exc: Exception) -> ImageRejected:
     found = _PILLOW_BOMB.search(str(exc))
     if found is None:
         return ImageRejected(
