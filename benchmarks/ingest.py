@@ -112,6 +112,7 @@ class SizeResult:
     parse_only: ToolResult
     watchfloor: ToolResult
     ratio: float
+    kept: list[str]  # workspaces (and PostgreSQL schemas) left in place by --keep
 
 
 @dataclass
@@ -155,16 +156,16 @@ def watchfloor_args(path: Path, workspace: Path, opts: Options, db_url: str | No
     if db_url:
         args += ["--db", db_url]
     args += ["ingest", str(path), "--no-progress", "--json"]
-    if opts.batch_size:
+    if opts.batch_size is not None:
         args += ["--batch-size", str(opts.batch_size)]
     return args
 
 
 def measure_watchfloor(path: Path, expected: int, opts: Options) -> Measurement:
-    workspace = Path(tempfile.mkdtemp(prefix=f"ws-n{expected}-", dir=opts.cache_dir))
     schema = PgSchema(opts.db_url) if opts.db_url else None
+    db_url = schema.create() if schema else None
+    workspace = Path(tempfile.mkdtemp(prefix=f"ws-n{expected}-", dir=opts.cache_dir))
     try:
-        db_url = schema.create() if schema else None
         result_file = workspace / "bench-child.json"
         argv = [sys.executable, "-c", WATCHFLOOR_CHILD, str(result_file)]
         argv += watchfloor_args(path, workspace, opts, db_url)
@@ -234,11 +235,14 @@ class PgSchema:
 
     def _execute(self, statement: str) -> None:
         from sqlalchemy import create_engine, text
+        from sqlalchemy.exc import SQLAlchemyError
 
         engine = create_engine(self.parsed, isolation_level="AUTOCOMMIT")
         try:
             with engine.connect() as conn:
                 conn.execute(text(statement))
+        except SQLAlchemyError as exc:
+            raise BenchmarkFailed(f"PostgreSQL: {statement!r} failed: {exc}") from exc
         finally:
             engine.dispose()
 
@@ -292,7 +296,7 @@ def bench_size(size: int, opts: Options, log: Callable[[str], None]) -> SizeResu
         log(f"[n={size:,}] run {k + 1}/{opts.repeat}: watchfloor ingest ...")
         wf_runs.append(measure_watchfloor(path, size, opts))
         if opts.keep:
-            log(f"[n={size:,}] kept workspace {wf_runs[-1].detail['workspace']}")
+            log(f"[n={size:,}] kept {kept(wf_runs[-1])}")
     parse = tool_result("parse-only", size, best_of(parse_runs))
     watchfloor = tool_result("watchfloor", size, best_of(wf_runs))
     return SizeResult(
@@ -301,7 +305,13 @@ def bench_size(size: int, opts: Options, log: Callable[[str], None]) -> SizeResu
         parse_only=parse,
         watchfloor=watchfloor,
         ratio=watchfloor.msgs_per_s / parse.msgs_per_s,
+        kept=[kept(m) for m in wf_runs] if opts.keep else [],
     )
+
+
+def kept(m: Measurement) -> str:
+    schema = m.detail.get("pg_schema")
+    return m.detail["workspace"] + (f" (schema {schema})" if schema else "")
 
 
 def rss_growth(results: list[SizeResult]) -> dict[str, float] | None:

@@ -14,27 +14,17 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
+from tests.reference import DATA, need
 from watchfloor.config import Settings, load_settings
 from watchfloor.store import Store, open_store
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
 PG_BIN = Path(os.environ.get("WATCHFLOOR_TEST_PGBIN", "/usr/lib/postgresql/15/bin"))
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-
-
-def need(condition: bool, reason: str) -> None:
-    """Skip locally when a prerequisite is missing; in CI a missing prerequisite is a failure."""
-    if not condition:
-        if IN_CI:
-            pytest.fail(f"CI is missing a prerequisite: {reason}")
-        pytest.skip(reason)
 
 
 @pytest.fixture(scope="session")
 def shared() -> Path:
-    need((SHARED / "data").is_dir(), f"reference data not found at {SHARED}/data")
-    return SHARED / "data"
+    need(DATA.is_dir(), f"reference data not found at {DATA}")
+    return DATA
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import pickle
 import subprocess
 import sys
@@ -21,6 +20,7 @@ from tests.hostile_images import (
     write_all,
     write_streamed_png,
 )
+from tests.reference import LANDMARKS, REFERENCE, need_path
 from watchfloor.imaging import (
     DEFAULT_MAX_PIXELS,
     ImageInfo,
@@ -30,11 +30,6 @@ from watchfloor.imaging import (
     probe_image,
 )
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-REFERENCE = SHARED / "data" / "pdq-reference"
-LANDMARKS = SHARED / "data" / "landmarks"
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-
 REJECTED = sorted(name for name, code in EXPECTED_CODE.items() if code)
 DECODABLE = sorted(name for name, code in EXPECTED_CODE.items() if code is None)
 TOO_BIG = sorted(name for name, code in EXPECTED_CODE.items() if code == "too_many_pixels")
@@ -42,12 +37,7 @@ BODY_CUT = ("truncated_jpeg", "truncated_png")  # headers intact: probing succee
 
 
 def reference(relative: str) -> Path:
-    path = REFERENCE / relative
-    if not path.is_file():
-        if IN_CI:
-            pytest.fail(f"reference data missing in CI: {path}")
-        pytest.skip(f"reference data not found: {path}")
-    return path
+    return need_path(REFERENCE / relative)
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import os
 import re
 from pathlib import Path
 
@@ -12,6 +11,7 @@ import pytest
 from PIL import Image
 
 from tests.hostile_images import EXPECTED_CODE, animation_frames, synthetic_rgb, write_all
+from tests.reference import LANDMARKS, REFERENCE, need_path
 from watchfloor import pdq
 from watchfloor.imaging import ImageRejected, load_rgb
 from watchfloor.pdq import (
@@ -23,11 +23,6 @@ from watchfloor.pdq import (
     pdq_hash_array,
     pdq_hash_file,
 )
-
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-REFERENCE = SHARED / "data" / "pdq-reference"
-LANDMARKS = SHARED / "data" / "landmarks"
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 MODES = ("exact", "fast")
 EXACT_IMPLS = re.compile(r"python-threatexchange\(|java-PDQHasher\(unit test")
@@ -58,12 +53,7 @@ def _row_id(row: dict[str, str]) -> str:
     return f"{row['reference_impl'].split('(')[0]}:{row['image']}"
 
 
-def need_data(path: Path) -> Path:
-    if not path.exists():
-        if IN_CI:
-            pytest.fail(f"reference data missing in CI: {path}")
-        pytest.skip(f"reference data not found: {path}")
-    return path
+need_data = need_path
 
 
 @pytest.fixture(scope="module")

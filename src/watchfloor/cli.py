@@ -95,6 +95,24 @@ def progress_bar(enabled: bool):
         yield update
 
 
+json_option = click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+progress_option = click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Progress bar [default: when stderr is a terminal].",
+)
+workers_option = click.option(
+    "--workers",
+    type=click.IntRange(1, 256),
+    default=None,
+    help="Worker processes [default: CPU count].",
+)
+
+
+def show_progress(flag: bool | None) -> bool:
+    return sys.stderr.isatty() if flag is None else flag
+
+
 def parse_when(value: str | None) -> datetime | None:
     if value is None:
         return None

@@ -15,28 +15,23 @@ from watchfloor.cli import (
     EXIT_QUARANTINED,
     AppContext,
     emit_json,
+    json_option,
     progress_bar,
+    progress_option,
+    show_progress,
     table,
+    workers_option,
 )
 from watchfloor.pipeline import run_analysis
 
 
 @click.command()
-@click.option(
-    "--workers",
-    type=click.IntRange(1, 256),
-    default=None,
-    help="Worker processes [default: CPU count].",
-)
+@workers_option
 @click.option(
     "--only", multiple=True, help="Run only this analyzer (and what it needs); repeatable."
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-@click.option(
-    "--progress/--no-progress",
-    default=None,
-    help="Progress bar [default: when stderr is a terminal].",
-)
+@json_option
+@progress_option
 @click.pass_obj
 def analyze(
     app: AppContext,
@@ -47,7 +42,7 @@ def analyze(
 ) -> None:
     """Run the registered analyzers over what is new or changed."""
     registry = AnalyzerRegistry.from_entry_points()
-    show = sys.stderr.isatty() if progress is None else progress
+    show = show_progress(progress)
     try:
         with progress_bar(show) as update:
             report = run_analysis(
@@ -76,7 +71,7 @@ def analyze(
 
 
 @click.command(name="analyzers")
-@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@json_option
 def list_analyzers(as_json: bool) -> None:
     """List the registered analyzers in the order they run."""
     registry = AnalyzerRegistry.from_entry_points()
@@ -120,7 +115,7 @@ def list_analyzers(as_json: bool) -> None:
     help="PDQ decoding [default: --pdq-mode, else fast].",
 )
 @click.option("--dihedral", is_flag=True, help="Also print the 8 rotation/flip hashes.")
-@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@json_option
 @click.pass_obj
 def hash_files(
     app: AppContext, files: tuple[Path, ...], mode: str | None, dihedral: bool, as_json: bool

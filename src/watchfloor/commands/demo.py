@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from watchfloor.cli import AppContext, emit_json, progress_bar, table
+from watchfloor.cli import AppContext, emit_json, json_option, progress_bar, table, workers_option
 from watchfloor.demo.runner import run_demo
 
 
@@ -18,13 +18,8 @@ from watchfloor.demo.runner import run_demo
     show_default=True,
     help="Seed of the synthetic corpus (same seed, same bytes).",
 )
-@click.option(
-    "--workers",
-    type=click.IntRange(1, 256),
-    default=None,
-    help="Worker processes [default: CPU count].",
-)
-@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@workers_option
+@json_option
 @click.pass_obj
 def demo(app: AppContext, seed: int, workers: int | None, as_json: bool) -> None:
     """Generate a synthetic demo corpus in the workspace, ingest and analyse it, and summarise."""

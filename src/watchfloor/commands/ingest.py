@@ -7,7 +7,16 @@ from pathlib import Path
 
 import click
 
-from watchfloor.cli import EXIT_QUARANTINED, AppContext, emit_json, progress_bar, table
+from watchfloor.cli import (
+    EXIT_QUARANTINED,
+    AppContext,
+    emit_json,
+    json_option,
+    progress_bar,
+    progress_option,
+    show_progress,
+    table,
+)
 from watchfloor.ingest import IngestReport, ingest_paths
 
 
@@ -25,12 +34,8 @@ from watchfloor.ingest import IngestReport, ingest_paths
     is_flag=True,
     help="Re-read exports already ingested completely (still adds nothing twice).",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-@click.option(
-    "--progress/--no-progress",
-    default=None,
-    help="Progress bar [default: when stderr is a terminal].",
-)
+@json_option
+@progress_option
 @click.pass_obj
 def ingest(
     app: AppContext,
@@ -41,7 +46,7 @@ def ingest(
     progress: bool | None,
 ) -> None:
     """Ingest Telegram Desktop exports (result.json, messages*.html, or their folders)."""
-    show = sys.stderr.isatty() if progress is None else progress
+    show = show_progress(progress)
     with progress_bar(show) as update:
         report = ingest_paths(
             app.store, app.settings, paths, batch_size=batch_size, force=force, on_progress=update

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import click
 
-from watchfloor.cli import AppContext, emit_json, parse_when, table
+from watchfloor.cli import AppContext, emit_json, json_option, parse_when, table
 from watchfloor.store import queries
 
-json_option = click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 limit_option = click.option(
     "--limit", default=100, show_default=True, type=click.IntRange(1, 1_000_000)
 )

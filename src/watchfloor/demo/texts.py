@@ -14,6 +14,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
+from watchfloor.demo.randomness import pick
+
 # --------------------------------------------------------------------------- parts
 
 
@@ -282,10 +284,6 @@ CHAT_LINES = (
 # --------------------------------------------------------------------------- builders
 
 
-def pick(rng: random.Random, items: tuple[str, ...]) -> str:
-    return items[rng.randrange(len(items))]
-
-
 def threat_caption(city: City, lang: str) -> str:
     return THREAT_STANDIN[lang].format(city=city.name(lang))
 
@@ -351,7 +349,7 @@ def filler_text(rng: random.Random, lang: str) -> Text:
 
 
 def news_report(rng: random.Random, lang: str, city: City | None = None) -> Text:
-    city = city or CITIES[rng.randrange(len(CITIES))]
+    city = city or pick(rng, CITIES)
     quote = threat_caption(city, "en")
     body = pick(rng, NEWS_REPORTS[lang]).format(city=city.name(lang), quote=quote)
     parts: list[Part] = [bold("Harbour Desk | "), plain(body)]

@@ -13,6 +13,21 @@ from watchfloor.store.dialect import upsert
 from watchfloor.store.media_store import MediaStore
 from watchfloor.store.schema import analysis_state, media, signals
 
+_MEDIA_COLUMNS = (
+    media.c.sha256,
+    media.c.storage_path,
+    media.c.size,
+    media.c.mime,
+    media.c.width,
+    media.c.height,
+)
+
+
+def _media_item(row, store: MediaStore) -> MediaItem:
+    return MediaItem(
+        row.sha256, store.root / Path(row.storage_path), row.size, row.mime, row.width, row.height
+    )
+
 
 def pending_media(
     conn: Connection, analyzer: str, version: str, store: MediaStore
@@ -28,22 +43,13 @@ def pending_media(
         ),
     )
     query = (
-        select(
-            media.c.sha256,
-            media.c.storage_path,
-            media.c.size,
-            media.c.mime,
-            media.c.width,
-            media.c.height,
-        )
+        select(*_MEDIA_COLUMNS)
         .select_from(join)
         .where((state.c.subject.is_(None)) | (state.c.version != version))
         .order_by(media.c.sha256)
     )
     for r in conn.execute(query):
-        yield MediaItem(
-            r.sha256, store.root / Path(r.storage_path), r.size, r.mime, r.width, r.height
-        )
+        yield _media_item(r, store)
 
 
 def record_outcome(
@@ -107,18 +113,8 @@ def record_outcome(
 
 
 def all_media(conn: Connection, store: MediaStore) -> Iterator[MediaItem]:
-    query = select(
-        media.c.sha256,
-        media.c.storage_path,
-        media.c.size,
-        media.c.mime,
-        media.c.width,
-        media.c.height,
-    )
-    for r in conn.execute(query.order_by(media.c.sha256)):
-        yield MediaItem(
-            r.sha256, store.root / Path(r.storage_path), r.size, r.mime, r.width, r.height
-        )
+    for r in conn.execute(select(*_MEDIA_COLUMNS).order_by(media.c.sha256)):
+        yield _media_item(r, store)
 
 
 def states_for(conn: Connection, analyzer: str, subject_type: str) -> dict[str, tuple[str, str]]:
