@@ -8,7 +8,6 @@ import sys
 import click
 
 from watchfloor.cli import AppContext, emit_json, json_option, progress_bar, table, workers_option
-from watchfloor.demo.runner import run_demo
 
 
 @click.command()
@@ -23,6 +22,8 @@ from watchfloor.demo.runner import run_demo
 @click.pass_obj
 def demo(app: AppContext, seed: int, workers: int | None, as_json: bool) -> None:
     """Generate a synthetic demo corpus in the workspace, ingest and analyse it, and summarise."""
+    from watchfloor.demo.runner import run_demo  # the corpus generator is heavy to import
+
     with progress_bar(sys.stderr.isatty()) as update:
         summary = run_demo(
             app.store,

@@ -14,7 +14,7 @@ from watchfloor.analyzers.base import PostItem
 from watchfloor.records import Channel, Post
 from watchfloor.store.dialect import insert_ignore
 from watchfloor.store.schema import channels, post_media, post_versions, posts
-from watchfloor.store.search import normalize_for_search
+from watchfloor.store.search import index_new_posts, normalize_for_search
 
 
 @dataclass
@@ -143,6 +143,7 @@ def insert_posts(conn: Connection, channel_id: int, new: list[PreparedPost]) -> 
         return
     now = datetime.now(UTC)
     conn.execute(posts.insert(), [_post_row(channel_id, p, now) for p in new])
+    index_new_posts(conn, channel_id, [p.post.message_id for p in new])
     with_media = [p for p in new if p.media_rows]
     if with_media:
         ids = existing_posts(conn, channel_id, [p.post.message_id for p in with_media])

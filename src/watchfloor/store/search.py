@@ -3,7 +3,8 @@
 Text is normalised the same way when indexed and when queried: case-folded, Arabic diacritics and
 tatweel removed, alef/yeh/teh-marbuta variants unified, and for words carrying the Arabic article
 (ال, وال, بال, فال, كال, لل) the bare word is indexed too, so «دولة» finds «الدولة».
-SQLite uses an FTS5 table kept in step by triggers; PostgreSQL a GIN index on a 'simple' tsvector.
+SQLite uses an FTS5 table, filled per batch on insert and kept in step by triggers on
+update and delete; PostgreSQL a GIN index on a 'simple' tsvector.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, bindparam, text
 
 _ARABIC_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
 _ARABIC_FOLD = str.maketrans(
@@ -21,20 +22,34 @@ _ARTICLE = re.compile(r"^(?:وال|بال|فال|كال|ال|لل)(?=\w{2,})")
 _WORD = re.compile(r"\w+")
 
 
+_HAS_ARABIC = re.compile("[\u0600-\u06ff]")
+_ARTICLE_INITIALS = frozenset("اوبفكل")
+
+
 def _fold(value: str) -> str:
     folded = unicodedata.normalize("NFKC", value).casefold()
+    if not _HAS_ARABIC.search(folded):
+        return folded
     return _ARABIC_MARKS.sub("", folded).translate(_ARABIC_FOLD)
 
 
+def _without_article(word: str) -> str:
+    return _ARTICLE.sub("", word) if word[0] in _ARTICLE_INITIALS else word
+
+
 def normalize_for_search(value: str) -> str:
-    words = _WORD.findall(_fold(value))
-    stems = [stem for w in words if (stem := _ARTICLE.sub("", w)) != w]
-    return " ".join(words + stems)
+    """The text as indexed: folded, plus the bare form of Arabic words carrying the article.
+    The full-text tokenizers split words themselves, so the folded text is kept as it is."""
+    folded = _fold(value)
+    if not _HAS_ARABIC.search(folded):
+        return folded
+    stems = [stem for w in _WORD.findall(folded) if (stem := _without_article(w)) != w]
+    return " ".join([folded, *stems]) if stems else folded
 
 
 def query_terms(query: str) -> list[str]:
     """The words a query must all match; article forms reduce to the bare word, which is indexed."""
-    return [_ARTICLE.sub("", w) for w in _WORD.findall(_fold(query))]
+    return [_without_article(w) for w in _WORD.findall(_fold(query))]
 
 
 def create_search_index(conn: Connection) -> None:
@@ -43,6 +58,20 @@ def create_search_index(conn: Connection) -> None:
             conn.execute(text(statement))
     elif conn.dialect.name == "postgresql":
         conn.execute(text(_PG_INDEX))
+
+
+def index_new_posts(conn: Connection, channel_id: int, message_ids: list[int]) -> None:
+    """Adds freshly inserted posts to the SQLite full-text index in one statement per batch
+    (several times faster than a per-row trigger); PostgreSQL's index keeps itself up to date."""
+    if conn.dialect.name != "sqlite" or not message_ids:
+        return
+    conn.execute(
+        text(
+            "INSERT INTO posts_fts(rowid, search_text) SELECT id, search_text FROM posts "
+            "WHERE channel_id = :channel_id AND message_id IN :ids"
+        ).bindparams(bindparam("ids", expanding=True)),
+        {"channel_id": channel_id, "ids": message_ids},
+    )
 
 
 def search_clause(conn: Connection, query: str):
@@ -63,8 +92,6 @@ def search_clause(conn: Connection, query: str):
 _SQLITE_FTS = [
     "CREATE VIRTUAL TABLE IF NOT EXISTS posts_fts USING fts5("
     "search_text, content='posts', content_rowid='id', tokenize='unicode61 remove_diacritics 2')",
-    "CREATE TRIGGER IF NOT EXISTS posts_fts_insert AFTER INSERT ON posts BEGIN "
-    "INSERT INTO posts_fts(rowid, search_text) VALUES (new.id, new.search_text); END",
     "CREATE TRIGGER IF NOT EXISTS posts_fts_delete AFTER DELETE ON posts BEGIN "
     "INSERT INTO posts_fts(posts_fts, rowid, search_text) VALUES ('delete', old.id, old.search_text); END",
     "CREATE TRIGGER IF NOT EXISTS posts_fts_update AFTER UPDATE OF search_text ON posts BEGIN "
