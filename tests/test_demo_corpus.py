@@ -142,14 +142,14 @@ def test_does_not_read_shared_data(tmp_path: Path) -> None:
 
 def test_works_without_system_fonts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """No DejaVu/Noto on the machine: Pillow's built-in font (basic layout, no RTL) is used."""
-    from watchfloor.demo import drawing
+    from watchfloor.demo import fonts
 
-    monkeypatch.setattr(drawing, "FONT_DIRS", ())
-    drawing.font.cache_clear()
+    monkeypatch.setattr(fonts, "FONT_DIRS", ())
+    fonts.font.cache_clear()
     try:
         paths = generate_corpus(tmp_path / "plain", seed=5, scale=0.2)
     finally:
-        drawing.font.cache_clear()
+        fonts.font.cache_clear()
     assert len(paths) == 7 and (tmp_path / "plain" / "html_channel" / "messages2.html").is_file()
 
 

@@ -76,8 +76,8 @@ class ImageBank:
         chart = scenes.bar_chart(self.rng, "Re-posted images per day (demo)")
         self._add("news_chart_2", chart, 85)
         self._add("news_press", scenes.press_room(self.rng, "HARBOUR DESK  |  BRIEFING"), 78)
-        label = "Harbour Desk | Verification"
-        self._add("news_frame_paris", scenes.analysis_frame(self.image("poster_paris_1"), label), 80)
+        frame = scenes.analysis_frame(self.image("poster_paris_1"), "Harbour Desk | Verification")
+        self._add("news_frame_paris", frame, 80)
 
     def _add(self, key: str, img: Image.Image, quality: int, city: str | None = None) -> None:
         self.assets[key] = Asset(key, raster.encode_jpeg(img, quality), img.size, city)

@@ -42,7 +42,9 @@ def _bridge(d: ImageDraw.ImageDraw, cx: int, ground: int, h: int, c: RGB, sky: R
             ],
             fill=c,
         )
-        d.rectangle((pillar_x - w / 5, ground - h * 0.55, pillar_x + w / 5, ground - h * 0.38), fill=sky)
+        d.rectangle(
+            (pillar_x - w / 5, ground - h * 0.55, pillar_x + w / 5, ground - h * 0.38), fill=sky
+        )
     d.rectangle((cx - gap / 2, ground - h * 0.72, cx + gap / 2, ground - h * 0.66), fill=c)
     d.rectangle((cx - h * 1.3, deck, cx + h * 1.3, deck + 10), fill=c)
     for side in (-1, 1):

@@ -64,9 +64,7 @@ def _jpeg_variant(key: str, img: Image.Image, kind: str, rng: random.Random, tag
     return jpeg_photo(img, quality, family=key, variant=kind)
 
 
-def make_variant(
-    bank: ImageBank, key: str, kind: str, rng: random.Random, tag: str = ""
-) -> Media:
+def make_variant(bank: ImageBank, key: str, kind: str, rng: random.Random, tag: str = "") -> Media:
     """A re-circulated copy: byte copy, re-encode, resize, crop, watermark, mirror or PNG.
 
     ``tag`` is the watermark text (the reposting channel's handle).
