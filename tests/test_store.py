@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from tests.exports import message, single_chat, write_export
 from watchfloor.ingest import ingest_paths
 from watchfloor.store import open_store, queries
-from watchfloor.store.database import schema_revision
+from watchfloor.store.database import alembic_config, make_engine, migrate, schema_revision
 from watchfloor.store.schema import metadata
-from watchfloor.store.search import normalize_for_search, query_terms
+from watchfloor.store.search import create_search_index, normalize_for_search, query_terms
 
 SEARCH_EXTRAS = {
     "posts_fts",
@@ -28,10 +29,27 @@ def _not_search_extra(obj, name, type_, reflected, compare_to) -> bool:
 
 
 def test_fresh_database_matches_the_schema_and_is_stamped(store):
-    assert schema_revision(store.engine) == "0001"
+    assert schema_revision(store.engine) == "0002"
     with store.connect() as conn:
         ctx = MigrationContext.configure(conn, opts={"include_object": _not_search_extra})
         assert compare_metadata(ctx, metadata) == []
+
+
+def test_database_at_the_baseline_is_upgraded(settings):
+    """A database created before the banks existed (revision 0001) is migrated step by step."""
+    engine = make_engine(settings.db_url)
+    baseline = [t for name, t in metadata.tables.items() if name not in ("banks", "bank_entries")]
+    with engine.begin() as conn:
+        metadata.create_all(conn, tables=baseline)
+        create_search_index(conn)
+        command.stamp(alembic_config(conn), "0001")
+    assert schema_revision(engine) == "0001"
+    migrate(engine)
+    assert schema_revision(engine) == "0002"
+    with engine.connect() as conn:
+        ctx = MigrationContext.configure(conn, opts={"include_object": _not_search_extra})
+        assert compare_metadata(ctx, metadata) == []
+    engine.dispose()
 
 
 def test_reopening_is_harmless(settings):

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    true,
 )
 
 metadata = MetaData()
@@ -164,4 +165,35 @@ ingest_checkpoints = Table(
     Column("messages_done", BigInteger, nullable=False),
     Column("completed", Boolean, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
+)
+
+banks = Table(
+    "banks",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("name", String(120), nullable=False, unique=True),
+    Column("description", Text),
+    Column("threshold", Integer, nullable=False, server_default="31"),
+    Column("enabled", Boolean, nullable=False, server_default=true()),
+    Column("revision", Integer, nullable=False, server_default="0"),  # bumped on every change
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+bank_entries = Table(
+    "bank_entries",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("bank_id", Id, ForeignKey("banks.id", ondelete="CASCADE"), nullable=False),
+    Column("signal_type", String(20), nullable=False),  # pdq, md5
+    Column("value", String(128), nullable=False),  # lowercase hex
+    Column("quality", Integer),
+    Column("label", Text),
+    Column("note", Text),
+    Column("source", Text),  # file it was hashed from or imported out of
+    Column("added_by", String(120)),
+    Column("added_at", UtcDateTime, nullable=False),
+    Column("enabled", Boolean, nullable=False, server_default=true()),
+    UniqueConstraint("bank_id", "signal_type", "value", name="uq_bank_entries"),
+    Index("ix_bank_entries_value", "signal_type", "value"),
 )
