@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import ClassVar
 
-from watchfloor.analyzers.base import Analyzer, MediaItem, SignalOut
+from watchfloor.analyzers.base import Analyzer, MediaItem, PreparesFromStore, SignalOut
 
 
 class PdqPrefixAnalyzer(Analyzer):
@@ -52,3 +52,27 @@ class CycleB(CycleA):
     name: ClassVar[str] = "cycle_b"
     emits: ClassVar[tuple[str, ...]] = ("b",)
     needs: ClassVar[tuple[str, ...]] = ("a",)
+
+
+class ChannelCountAnalyzer(Analyzer, PreparesFromStore):
+    """Reads the store before a run: its version follows the number of channels."""
+
+    name: ClassVar[str] = "channel_count"
+    version: ClassVar[str] = "1"
+    subject = "media"
+    emits: ClassVar[tuple[str, ...]] = ("channels_seen",)
+    description: ClassVar[str] = "how many channels existed when the media was analysed"
+    channels = 0
+
+    def prepare(self, store) -> None:
+        from watchfloor.store import queries
+
+        with store.connect() as conn:
+            self.channels = len(queries.list_channels(conn))
+
+    @property
+    def effective_version(self) -> str:
+        return f"{self.version}+{self.channels}ch"
+
+    def analyze(self, item: MediaItem, inputs: dict) -> list[SignalOut]:
+        return [SignalOut("channels_seen", self.channels)]

@@ -9,7 +9,13 @@ import pytest
 from PIL import Image
 
 from tests.exports import message, single_chat, write_export
-from tests.plugins import CrashingAnalyzer, CycleA, CycleB, PdqPrefixAnalyzer
+from tests.plugins import (
+    ChannelCountAnalyzer,
+    CrashingAnalyzer,
+    CycleA,
+    CycleB,
+    PdqPrefixAnalyzer,
+)
 from watchfloor.analyzers.digests import DigestAnalyzer
 from watchfloor.analyzers.pdq import PdqAnalyzer
 from watchfloor.analyzers.registry import AnalyzerRegistry, RegistryError
@@ -138,3 +144,17 @@ def test_a_dying_worker_costs_only_its_subject(sqlite_settings, tmp_path):
     with store.connect() as conn:
         q = queries.list_quarantine(conn, stage="analyze")
     assert [x["code"] for x in q] == ["worker_crashed"]
+
+
+def test_prepared_analyzers_read_the_store_and_version_with_it(store, settings, tmp_path):
+    registry = AnalyzerRegistry({"channel_count": ChannelCountAnalyzer})
+    ingest_paths(store, settings, [export_with_images(tmp_path / "a", n=2)])
+    first = run_analysis(store, settings, registry, workers=2)
+    assert [(a.version, a.ok) for a in first.analyzers] == [("1+1ch", 2)]
+    assert {s["value"] for s in signals(store, "channels_seen").values()} == {1}
+    assert run_analysis(store, settings, registry, workers=1).analyzers[0].considered == 0
+    other = write_export(tmp_path / "b", single_chat([message(1, "x")], chat_id=2002, name="Other"))
+    ingest_paths(store, settings, [other])
+    again = run_analysis(store, settings, registry, workers=1)
+    assert [(a.version, a.considered) for a in again.analyzers] == [("1+2ch", 2)]
+    assert {s["value"] for s in signals(store, "channels_seen").values()} == {2}

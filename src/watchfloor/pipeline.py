@@ -25,6 +25,7 @@ from watchfloor.analyzers.base import (
     AnalyzerRejected,
     MediaItem,
     PostItem,
+    PreparesFromStore,
     SignalOut,
 )
 from watchfloor.analyzers.registry import AnalyzerRegistry
@@ -84,7 +85,11 @@ class AnalysisReport:
 
 
 def options_from(settings: Settings) -> AnalyzerOptions:
-    return AnalyzerOptions(pdq_mode=settings.pdq_mode, max_image_pixels=settings.max_image_pixels)
+    return AnalyzerOptions(
+        pdq_mode=settings.pdq_mode,
+        max_image_pixels=settings.max_image_pixels,
+        workspace=str(settings.workspace),
+    )
 
 
 def run_chunk(analyzer: Analyzer, tasks: list[Task]) -> list[Outcome]:
@@ -281,7 +286,10 @@ def run_analysis(
     report = AnalysisReport()
     options = options_from(settings)
     for cls in registry.ordered(only):
-        run = AnalyzerRun(store, cls(options), workers)
+        analyzer = cls(options)
+        if isinstance(analyzer, PreparesFromStore):
+            analyzer.prepare(store)
+        run = AnalyzerRun(store, analyzer, workers)
         tasks = run.tasks()
         run.report.considered = len(tasks)
         done = 0

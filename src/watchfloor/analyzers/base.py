@@ -62,6 +62,7 @@ class AnalyzerOptions:
 
     pdq_mode: str = "fast"
     max_image_pixels: int = 64_000_000
+    workspace: str | None = None  # where analyzers keep derived files (indexes); None: keep none
 
 
 class Analyzer(ABC):
@@ -86,3 +87,13 @@ class Analyzer(ABC):
     @abstractmethod
     def analyze(self, item: Any, inputs: dict[str, Any]) -> list[SignalOut]:
         """Signals for one subject. `inputs` maps each needed kind to its signal value."""
+
+
+class PreparesFromStore(ABC):
+    """Capability: an analyzer that reads the store once, in the main process, before a run
+    (for example to build an index of hash banks). It may change `effective_version` so that a
+    change in what it read recomputes its signals. What it keeps must pickle to worker processes."""
+
+    @abstractmethod
+    def prepare(self, store: Any) -> None:
+        """`store` is a watchfloor.store.Store."""

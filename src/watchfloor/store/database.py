@@ -46,7 +46,12 @@ def _json_dumps(value: object) -> str:
     return orjson.dumps(value).decode()
 
 
-_JSON = {"json_serializer": _json_dumps, "json_deserializer": orjson.loads}
+def _json_loads(value: str | bytes | float) -> object:
+    # SQLite gives a JSON column numeric affinity: a bare number comes back as a number.
+    return value if isinstance(value, int | float) else orjson.loads(value)
+
+
+_JSON = {"json_serializer": _json_dumps, "json_deserializer": _json_loads}
 
 
 def make_engine(url: str) -> Engine:
