@@ -6,6 +6,7 @@ import json
 import re
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 from PIL import Image
@@ -111,12 +112,24 @@ def test_usage_errors_exit_2(tmp_path):
     )
 
 
+def _commands(group: click.Group, prefix: str = "watchfloor") -> list[tuple[str, click.Command]]:
+    """Every command under ``group`` with its full name, subcommands of groups included."""
+    found = []
+    for name, command in group.commands.items():
+        found.append((f"{prefix} {name}", command))
+        if isinstance(command, click.Group):
+            found.extend(_commands(command, f"{prefix} {name}"))
+    return found
+
+
 def test_every_command_and_setting_is_documented():
     readme = README.read_text(encoding="utf-8")
-    for name, command in main.commands.items():
-        assert f"watchfloor {name}" in readme, f"command {name!r} is missing from the README"
+    commands = _commands(main)
+    assert "watchfloor banks import" in dict(commands)
+    for name, command in commands:
+        assert name in readme, f"command {name!r} is missing from the README"
         for param in command.params:
-            for opt in param.opts:
+            for opt in [*param.opts, *param.secondary_opts]:
                 if opt.startswith("--") and opt not in ("--help",):
                     assert opt in readme, f"option {opt} of {name!r} is missing from the README"
     for param in main.params:

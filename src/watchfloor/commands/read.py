@@ -147,7 +147,7 @@ def signals(app: AppContext, kind, subject, limit, as_json) -> None:
 
 
 @click.command()
-@click.option("--stage", type=click.Choice(["ingest", "analyze"]), help="Only one stage.")
+@click.option("--stage", type=click.Choice(["ingest", "analyze", "banks"]), help="Only one stage.")
 @limit_option
 @json_option
 @click.pass_obj
