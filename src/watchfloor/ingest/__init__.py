@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -137,7 +139,7 @@ class ChatIngest:
             if existing is None:
                 new.append(prepared)
             else:
-                counts += apply_change(conn, self.channel_id, prepared, existing)
+                counts += apply_change(conn, prepared, existing)
         insert_posts(conn, self.channel_id, new)
         counts.added += len(new)
 
@@ -175,11 +177,27 @@ def ingest_paths(
 ) -> IngestReport:
     time = TimeContext(parse_timezone(settings.export_tz), settings.export_tz)
     report = IngestReport()
-    for path in paths:
-        report.sources.append(
-            _ingest_one(store, settings, Path(path), time, batch_size, force, on_progress, report)
-        )
+    with _older_objects_frozen():
+        for path in paths:
+            report.sources.append(
+                _ingest_one(
+                    store, settings, Path(path), time, batch_size, force, on_progress, report
+                )
+            )
     return report
+
+
+@contextmanager
+def _older_objects_frozen() -> Iterator[None]:
+    """The cycle collector's full passes scan every object in the process: the libraries' and
+    the schema's tens of thousands as well as the batch in hand. Keeping what exists before the
+    ingest out of its sight until the ingest ends halves its cost, which was about a tenth of
+    the ingest time. Any of those objects that turns into garbage meanwhile is collected later."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def _ingest_one(

@@ -12,7 +12,7 @@ from sqlalchemy import Connection, delete, func, select, update
 
 from watchfloor.analyzers.base import PostItem
 from watchfloor.records import Channel, Post
-from watchfloor.store.dialect import insert_ignore
+from watchfloor.store.dialect import insert_ignore, insert_many
 from watchfloor.store.schema import channels, post_media, post_versions, posts
 from watchfloor.store.search import index_new_posts, normalize_for_search
 
@@ -113,10 +113,10 @@ def _utc(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC)
 
 
-def _post_row(channel_id: int, p: PreparedPost, now: datetime) -> dict:
+def _post_values(p: PreparedPost) -> dict:
+    """The columns of a post's row that come from the post itself."""
     post = p.post
     return {
-        "channel_id": channel_id,
         "message_id": post.message_id,
         "date": post.date,
         "edit_date": post.edit_date,
@@ -133,8 +133,6 @@ def _post_row(channel_id: int, p: PreparedPost, now: datetime) -> dict:
         "raw": post.raw.decode("utf-8", "replace"),
         "raw_format": post.raw_format,
         "content_hash": p.content_hash,
-        "ingested_at": now,
-        "updated_at": now,
     }
 
 
@@ -142,7 +140,12 @@ def insert_posts(conn: Connection, channel_id: int, new: list[PreparedPost]) -> 
     if not new:
         return
     now = datetime.now(UTC)
-    conn.execute(posts.insert(), [_post_row(channel_id, p, now) for p in new])
+    insert_many(
+        conn,
+        posts,
+        [_post_values(p) for p in new],
+        {"channel_id": channel_id, "ingested_at": now, "updated_at": now},
+    )
     index_new_posts(conn, channel_id, [p.post.message_id for p in new])
     with_media = [p for p in new if p.media_rows]
     if with_media:
@@ -163,9 +166,7 @@ def is_newer(incoming: Post, current: Existing) -> bool:
     return current.edit_date is None or incoming.edit_date >= current.edit_date
 
 
-def apply_change(
-    conn: Connection, channel_id: int, p: PreparedPost, current: Existing
-) -> WriteCounts:
+def apply_change(conn: Connection, p: PreparedPost, current: Existing) -> WriteCounts:
     """Keep both versions of a changed message; the newer one is the post, the other a version."""
     now = datetime.now(UTC)
     if not is_newer(p.post, current):
@@ -182,9 +183,8 @@ def apply_change(
     kept = _keep_version(
         conn, current.id, current.edit_date, current.text, current.raw, current.content_hash, now
     )
-    row = _post_row(channel_id, p, now)
-    del row["ingested_at"]
-    conn.execute(update(posts).where(posts.c.id == current.id).values(**row))
+    values = _post_values(p) | {"updated_at": now}
+    conn.execute(update(posts).where(posts.c.id == current.id).values(**values))
     conn.execute(delete(post_media).where(post_media.c.post_id == current.id))
     _insert_media_rows(conn, {current.id: p.media_rows})
     return WriteCounts(updated=1, versions_kept=kept)

@@ -7,6 +7,7 @@ from watchfloor.records import MediaRef
 # tdesktop writes e.g. "(File not included. Change data exporting settings to download.)",
 # "(File unavailable, please try again later)" or "(File exceeds maximum size. ...)".
 PLACEHOLDER_PREFIX = "(File "
+_MEDIA_KEYS = ("photo", "file", "thumbnail", "contact_vcard")
 
 
 def is_placeholder(value: str) -> bool:
@@ -28,6 +29,8 @@ def media_ref(
 
 
 def json_media_refs(msg: dict) -> tuple[MediaRef, ...]:
+    if not any(key in msg for key in _MEDIA_KEYS):
+        return ()  # most messages: skip building four refs that would all be None
     refs = (
         media_ref("photo", msg.get("photo"), "image/jpeg", msg.get("photo_file_size")),
         media_ref(
