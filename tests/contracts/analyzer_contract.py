@@ -38,6 +38,10 @@ class AnalyzerContract:
     def bad_subjects(self, tmp_path: Path) -> list[MediaItem | PostItem]:
         return []
 
+    def inputs_for(self, subject: MediaItem | PostItem) -> dict:
+        """The signals an analyzer with `needs` gets for this subject (kind -> value)."""
+        return {}
+
     @pytest.fixture
     def analyzer(self) -> Analyzer:
         return self.analyzer_cls(AnalyzerOptions())
@@ -63,7 +67,7 @@ class AnalyzerContract:
         assert subjects, "a contract test needs at least one good sample subject"
         for subject in subjects:
             assert analyzer.accepts(subject)
-            outputs = analyzer.analyze(subject, {})
+            outputs = analyzer.analyze(subject, self.inputs_for(subject))
             assert outputs, f"no signal for a good subject {subject}"
             for out in outputs:
                 assert out.kind in self.analyzer_cls.emits
@@ -74,15 +78,17 @@ class AnalyzerContract:
 
     def test_is_deterministic(self, analyzer, tmp_path):
         for subject in self.good_subjects(tmp_path):
-            assert analyzer.analyze(subject, {}) == analyzer.analyze(subject, {})
+            inputs = self.inputs_for(subject)
+            assert analyzer.analyze(subject, inputs) == analyzer.analyze(subject, inputs)
 
     def test_travels_to_worker_processes(self, analyzer, tmp_path):
         clone = pickle.loads(pickle.dumps(analyzer))
         for subject in self.good_subjects(tmp_path):
-            assert clone.analyze(subject, {}) == analyzer.analyze(subject, {})
+            inputs = self.inputs_for(subject)
+            assert clone.analyze(subject, inputs) == analyzer.analyze(subject, inputs)
 
     def test_rejects_bad_input_with_a_reason(self, analyzer, tmp_path):
         for subject in self.bad_subjects(tmp_path):
             with pytest.raises(AnalyzerRejected) as info:
-                analyzer.analyze(subject, {})
+                analyzer.analyze(subject, self.inputs_for(subject))
             assert info.value.code and str(info.value)
