@@ -183,8 +183,9 @@ def test_rejection_allocates_nothing_image_sized(
 
 
 def test_rss_probe_does_see_a_real_decode(tmp_path: Path) -> None:
-    """Control for the test above: a 4000x4000 decode (16 MB grey, 48 MB RGB) is visible."""
-    path = write_streamed_png(tmp_path / "big.png", 4000, 4000)
+    """Control for the test above: a 7000x7000 decode (49 MB grey, 147 MB RGB) is visible,
+    well clear of the 32 MB bound whatever the allocator kept from start-up."""
+    path = write_streamed_png(tmp_path / "big.png", 7000, 7000)
     code, growth_kib = _rss_growth_kib(path, DEFAULT_MAX_PIXELS)
     assert code is None
     assert growth_kib > 32 * 1024
