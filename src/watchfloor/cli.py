@@ -157,9 +157,9 @@ def main(ctx: click.Context, workspace, db_url, export_tz, pdq_mode) -> None:
 
 
 def _register_commands() -> None:
-    from watchfloor.commands import analysis, banks, demo, ingest, matching, read
+    from watchfloor.commands import analysis, banks, demo, ingest, matching, read, reposts
 
-    for module in (ingest, analysis, read, demo, banks, matching):
+    for module in (ingest, analysis, read, demo, banks, matching, reposts):
         for command in module.COMMANDS:
             main.add_command(command)
 

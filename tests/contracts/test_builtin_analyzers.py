@@ -113,3 +113,20 @@ class TestMd5MatchContract(_BankFixtures, AnalyzerContract):
 
     def good_subjects(self, tmp_path):
         return [media_item(banked_image(tmp_path / "copy.jpg"), "image/jpeg")]
+
+
+from watchfloor.analyzers.crops import CropsAnalyzer  # noqa: E402  (added with the analyzer)
+
+
+class TestCropsContract(AnalyzerContract):
+    analyzer_cls = CropsAnalyzer
+
+    def good_subjects(self, tmp_path):
+        flat = tmp_path / "flat.png"
+        Image.new("RGB", (200, 100), (90, 90, 90)).save(flat)
+        return [media_item(sample_image(tmp_path / "c.jpg"), "image/jpeg"), media_item(flat)]
+
+    def bad_subjects(self, tmp_path):
+        text = tmp_path / "text.jpg"
+        text.write_text("not an image at all")
+        return [media_item(text)]

@@ -55,8 +55,16 @@ def analyze(
             )
     except RegistryError as exc:
         raise click.UsageError(str(exc)) from exc
+    from watchfloor.analytics.reposts import update_repost_groups  # corpus-level, after analyzers
+
+    with progress_bar(show) as update:
+        grouped = update_repost_groups(
+            app.store, app.settings, workers=workers or os.cpu_count() or 1, on_progress=update
+        )
     if as_json:
-        emit_json({"analyzers": [asdict(a) for a in report.analyzers]})
+        emit_json(
+            {"analyzers": [asdict(a) for a in report.analyzers], "reposts": grouped.as_dict()}
+        )
     else:
         table(
             "Analysis",
@@ -65,6 +73,10 @@ def analyze(
                 [a.analyzer, a.version, a.considered, a.ok, a.rejected, a.errors, a.signals]
                 for a in report.analyzers
             ],
+        )
+        click.echo(
+            f"Repost groups: {grouped.groups} ({grouped.grouped_media} images); {grouped.new} new "
+            f"images, {grouped.verified} pairs verified, {grouped.accepted} accepted."
         )
     if report.problems:
         sys.exit(EXIT_QUARANTINED)

@@ -1,0 +1,1 @@
+"""Corpus-level analytics over the signals the analyzers emitted (repost groups, ...)."""
