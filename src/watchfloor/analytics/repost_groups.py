@@ -9,21 +9,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, func, select
 
 from watchfloor.analytics.repost_store import CHUNK, group_memberships
 from watchfloor.store.schema import channels, post_media, posts
+from watchfloor.store.times import iso_utc
 
 __all__ = ["list_repost_groups"]
-
-
-def _iso(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
 
 
 def _chunks(values: list[str]) -> Iterable[list[str]]:
@@ -80,7 +74,7 @@ def _posts_of(conn: Connection, shas: list[str]) -> list[dict[str, Any]]:
                 "channel": r.key,
                 "title": r.title,
                 "message_id": r.message_id,
-                "date": _iso(r.date),
+                "date": iso_utc(r.date),
                 "sha256": r.sha256,
                 "forwarded_from": r.forwarded_from,
                 "forwarded_from_id": r.forwarded_from_id,

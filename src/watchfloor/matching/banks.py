@@ -37,6 +37,7 @@ from watchfloor.records import Rejected
 from watchfloor.store.dialect import insert_ignore
 from watchfloor.store.quarantine import quarantine_items
 from watchfloor.store.schema import bank_entries, banks
+from watchfloor.store.times import as_utc
 
 __all__ = [
     "MAX_THRESHOLD",
@@ -246,10 +247,6 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _utc(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
 def _check_name(name: str) -> str:
     if not _NAME.fullmatch(name) or len(name) > _NAME_MAX or name != name.strip():
         raise ValueError(
@@ -320,8 +317,8 @@ def _bank(row: Any) -> Bank:
         threshold=row.threshold,
         enabled=bool(row.enabled),
         revision=row.revision,
-        created_at=_utc(row.created_at),
-        updated_at=_utc(row.updated_at),
+        created_at=as_utc(row.created_at),
+        updated_at=as_utc(row.updated_at),
         entries=int(row.entries),
         disabled_entries=int(row.disabled_entries),
     )
@@ -522,7 +519,7 @@ def iter_entries(
             note=row.note,
             source=row.source,
             added_by=row.added_by,
-            added_at=_utc(row.added_at),
+            added_at=as_utc(row.added_at),
             enabled=bool(row.enabled),
         )
 

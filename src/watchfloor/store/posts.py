@@ -15,6 +15,7 @@ from watchfloor.records import Channel, Post
 from watchfloor.store.dialect import insert_ignore, insert_many
 from watchfloor.store.schema import channels, post_media, post_versions, posts
 from watchfloor.store.search import index_new_posts, normalize_for_search
+from watchfloor.store.times import as_utc
 
 
 @dataclass
@@ -103,14 +104,9 @@ def existing_posts(
         select(*cols).where(posts.c.channel_id == channel_id, posts.c.message_id.in_(message_ids))
     )
     return {
-        r.message_id: Existing(r.id, r.content_hash, _utc(r.edit_date), r.text, r.raw) for r in rows
+        r.message_id: Existing(r.id, r.content_hash, as_utc(r.edit_date), r.text, r.raw)
+        for r in rows
     }
-
-
-def _utc(value: datetime | None) -> datetime | None:
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=UTC)
 
 
 def _post_values(p: PreparedPost) -> dict:
@@ -220,7 +216,7 @@ def post_items(conn: Connection) -> Iterator[PostItem]:
             f"{r.key}/{r.message_id}",
             r.key,
             r.message_id,
-            _utc(r.date),
+            as_utc(r.date),
             r.text,
             r.content_hash,
             r.entities,

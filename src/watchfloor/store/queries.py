@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, func, select
@@ -18,12 +18,7 @@ from watchfloor.store.schema import (
     signals,
 )
 from watchfloor.store.search import search_clause
-
-
-def _iso(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
+from watchfloor.store.times import iso_utc
 
 
 def _count(conn: Connection, table, *where) -> int:
@@ -40,8 +35,8 @@ def stats(conn: Connection) -> dict[str, Any]:
         "channels": _count(conn, channels),
         "posts": _count(conn, posts),
         "post_versions": _count(conn, post_versions),
-        "first_post": _iso(first),
-        "last_post": _iso(last),
+        "first_post": iso_utc(first),
+        "last_post": iso_utc(last),
         "media": _count(conn, media),
         "media_bytes": conn.execute(select(func.coalesce(func.sum(media.c.size), 0))).scalar_one(),
         "media_refs": by_status,
@@ -69,8 +64,8 @@ def list_channels(conn: Connection) -> list[dict[str, Any]]:
             "kind": r.kind,
             "attribution": r.attribution,
             "posts": r.posts,
-            "first_seen": _iso(r.first_seen),
-            "last_seen": _iso(r.last_seen),
+            "first_seen": iso_utc(r.first_seen),
+            "last_seen": iso_utc(r.last_seen),
         }
         for r in conn.execute(query)
     ]
@@ -131,8 +126,8 @@ def _post_dict(r, media_refs: list[dict]) -> dict[str, Any]:
     return {
         "channel": r.channel,
         "message_id": r.message_id,
-        "date": _iso(r.date),
-        "edit_date": _iso(r.edit_date),
+        "date": iso_utc(r.date),
+        "edit_date": iso_utc(r.edit_date),
         "date_assumed_tz": r.date_assumed_tz,
         "kind": r.kind,
         "sender": r.sender_name,
@@ -209,8 +204,8 @@ def list_quarantine(
             "locator": r.locator,
             "code": r.code,
             "reason": r.reason,
-            "first_seen": _iso(r.first_seen),
-            "last_seen": _iso(r.last_seen),
+            "first_seen": iso_utc(r.first_seen),
+            "last_seen": iso_utc(r.last_seen),
         }
         for r in conn.execute(query)
     ]
