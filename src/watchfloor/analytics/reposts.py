@@ -65,6 +65,12 @@ class RepostReport:
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    def summary(self) -> str:
+        return (
+            f"{self.groups} groups ({self.grouped_media} images); {self.new} new images, "
+            f"{self.verified} pairs verified, {self.accepted} accepted"
+        )
+
 
 class UnionFind:
     """Disjoint sets of SHA-256 values; a set's root is its smallest member."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import asdict
 from pathlib import Path
 
 import click
@@ -22,13 +21,14 @@ from watchfloor.cli import (
     table,
     workers_option,
 )
-from watchfloor.pipeline import run_analysis
 
 
 @click.command()
 @workers_option
 @click.option(
-    "--only", multiple=True, help="Run only this analyzer (and what it needs); repeatable."
+    "--only",
+    multiple=True,
+    help="Run only this analyzer or corpus step (and what it needs); repeatable.",
 )
 @json_option
 @progress_option
@@ -41,30 +41,24 @@ def analyze(
     progress: bool | None,
 ) -> None:
     """Run the registered analyzers over what is new or changed."""
+    from watchfloor.analytics.steps import run_analysis_and_steps
+
     registry = AnalyzerRegistry.from_entry_points()
-    show = show_progress(progress)
     try:
-        with progress_bar(show) as update:
-            report = run_analysis(
+        with progress_bar(show_progress(progress)) as update:
+            full = run_analysis_and_steps(
                 app.store,
                 app.settings,
                 registry,
                 workers=workers or os.cpu_count() or 1,
-                only=list(only) or None,
+                only=only,
                 on_progress=update,
             )
     except RegistryError as exc:
         raise click.UsageError(str(exc)) from exc
-    from watchfloor.analytics.reposts import update_repost_groups  # corpus-level, after analyzers
-
-    with progress_bar(show) as update:
-        grouped = update_repost_groups(
-            app.store, app.settings, workers=workers or os.cpu_count() or 1, on_progress=update
-        )
+    report = full.analysis
     if as_json:
-        emit_json(
-            {"analyzers": [asdict(a) for a in report.analyzers], "reposts": grouped.as_dict()}
-        )
+        emit_json(full.as_dict())
     else:
         table(
             "Analysis",
@@ -74,10 +68,8 @@ def analyze(
                 for a in report.analyzers
             ],
         )
-        click.echo(
-            f"Repost groups: {grouped.groups} ({grouped.grouped_media} images); {grouped.new} new "
-            f"images, {grouped.verified} pairs verified, {grouped.accepted} accepted."
-        )
+        for name, step_report in full.steps.items():
+            click.echo(f"{name}: {step_report.summary()}")
     if report.problems:
         sys.exit(EXIT_QUARANTINED)
 

@@ -51,6 +51,11 @@ def demo(app: AppContext, seed: int, workers: int | None, as_json: bool) -> None
             for a in summary["analysis"]
         ],
     )
+    if "reposts" in summary:
+        r = summary["reposts"]
+        click.echo(
+            f"Repost groups: {r['groups']} ({r['grouped_media']} images); see `watchfloor reposts`."
+        )
     s = summary["stats"]
     click.echo(
         f"Workspace {app.settings.workspace}: {s['channels']} channels, {s['posts']} posts, {s['media']} media items, "

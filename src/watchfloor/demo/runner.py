@@ -6,10 +6,10 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from watchfloor.analytics.steps import run_analysis_and_steps
 from watchfloor.analyzers.registry import AnalyzerRegistry
 from watchfloor.config import Settings
 from watchfloor.ingest import ProgressCallback, ingest_paths
-from watchfloor.pipeline import run_analysis
 from watchfloor.store import Store
 from watchfloor.store.queries import list_channels, stats
 
@@ -27,7 +27,7 @@ def run_demo(
     corpus_dir = settings.workspace / "demo-corpus"
     exports = generate_corpus(corpus_dir, seed=seed)
     ingest_report = ingest_paths(store, settings, exports, on_progress=on_progress)
-    analysis = run_analysis(
+    full = run_analysis_and_steps(
         store,
         settings,
         AnalyzerRegistry.from_entry_points(),
@@ -38,7 +38,8 @@ def run_demo(
         return {
             "corpus": [str(Path(p)) for p in exports],
             "ingest": ingest_report.totals(),
-            "analysis": [asdict(a) for a in analysis.analyzers],
+            "analysis": [asdict(a) for a in full.analysis.analyzers],
+            **{name: report.as_dict() for name, report in full.steps.items()},
             "stats": stats(conn),
             "channels": list_channels(conn),
         }
