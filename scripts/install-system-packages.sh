@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Watchfloor needs, only when some are missing.
-# g++: builds pdqhash; postgresql: the test suite's throwaway server; fonts: demo images.
+# g++: builds pdqhash; postgresql: the test suite's throwaway server; fonts: demo images;
+# tesseract with its five language models: text in images (the ocr analyzer).
 set -euo pipefail
-PACKAGES=(g++ python3-venv python3-dev postgresql fonts-dejavu-core fonts-noto-core)
+PACKAGES=(g++ python3-venv python3-dev postgresql fonts-dejavu-core fonts-noto-core
+  tesseract-ocr tesseract-ocr-eng tesseract-ocr-ara tesseract-ocr-fra tesseract-ocr-deu
+  tesseract-ocr-nld)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

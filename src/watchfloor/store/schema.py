@@ -197,3 +197,77 @@ bank_entries = Table(
     UniqueConstraint("bank_id", "signal_type", "value", name="uq_bank_entries"),
     Index("ix_bank_entries_value", "signal_type", "value"),
 )
+
+# Reference images analysts register: emblems (flags, logos, outlet watermarks) and a landmark
+# gallery. The images themselves live in the content-addressed media store under their sha256.
+emblems = Table(
+    "emblems",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("label", String(200), nullable=False),
+    Column("kind", String(20), nullable=False),  # flag, logo, watermark
+    Column("sha256", String(64), nullable=False),
+    Column("width", Integer, nullable=False),
+    Column("height", Integer, nullable=False),
+    Column("note", Text),
+    Column("source", Text),
+    Column("added_by", String(120)),
+    Column("added_at", UtcDateTime, nullable=False),
+    Column("enabled", Boolean, nullable=False, server_default=true()),
+    UniqueConstraint("label", "sha256", name="uq_emblems"),
+)
+
+gallery = Table(
+    "gallery",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("landmark", String(200), nullable=False),
+    Column("city", String(200)),
+    Column("country", String(200)),
+    Column("lat", Float),
+    Column("lon", Float),
+    Column("sha256", String(64), nullable=False),
+    Column("width", Integer, nullable=False),
+    Column("height", Integer, nullable=False),
+    Column("source", Text),
+    Column("added_by", String(120)),
+    Column("added_at", UtcDateTime, nullable=False),
+    Column("enabled", Boolean, nullable=False, server_default=true()),
+    UniqueConstraint("landmark", "sha256", name="uq_gallery"),
+)
+
+# The targets read model: places shown or named, rebuilt from signals by a corpus step.
+targets = Table(
+    "targets",
+    metadata,
+    Column("key", String(200), primary_key=True),  # e.g. landmark:tower-bridge, city:2643743
+    Column("kind", String(20), nullable=False),  # landmark, city, country
+    Column("name", Text, nullable=False),
+    Column("city", Text),
+    Column("country", Text),
+    Column("lat", Float),
+    Column("lon", Float),
+    Column("first_seen", UtcDateTime),
+    Column("last_seen", UtcDateTime),
+    Column("posts", Integer, nullable=False),
+    Column("evidence_kinds", JSON, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+target_evidence = Table(
+    "target_evidence",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column(
+        "target_key", String(200), ForeignKey("targets.key", ondelete="CASCADE"), nullable=False
+    ),
+    Column("post_id", Id, ForeignKey("posts.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(20), nullable=False),  # visual, exif, text, ocr
+    Column("subject_type", String(10), nullable=False),  # media or post
+    Column("subject", String(128), nullable=False),
+    Column("score", Float),
+    Column("detail", JSON),
+    Column("seen_at", UtcDateTime, nullable=False),
+    UniqueConstraint("target_key", "post_id", "kind", "subject", name="uq_target_evidence"),
+    Index("ix_target_evidence_post", "post_id"),
+)
