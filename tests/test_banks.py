@@ -15,6 +15,7 @@ from tests.reference import LANDMARKS, need_path
 from tests.test_hash_formats import MD5_A, MD5_B, PDQ_A, PDQ_B, sample_entries
 from watchfloor.cli import main
 from watchfloor.config import Settings
+from watchfloor.matching import bank_files
 from watchfloor.matching import banks as lib
 from watchfloor.matching.formats import FORMATS, HashEntry, HashError
 from watchfloor.pdq import pdq_hash_file
@@ -174,7 +175,7 @@ def test_import_keeps_good_lines_and_quarantines_bad_ones(store: Store, bank: st
     path = tmp_path / "shared.txt"
     path.write_text(BAD_PYTX)
     with store.begin() as conn:
-        report = lib.import_hash_file(
+        report = bank_files.import_hash_file(
             conn, bank, path, added_by="analyst", label="shared list", note="from partner"
         )
     assert report.format == "pytx" and report.read == 6
@@ -210,7 +211,7 @@ def test_reimporting_adds_nothing_and_quarantines_nothing_twice(store: Store, ba
     path.write_text(BAD_PYTX)
     for _ in range(2):
         with store.begin() as conn:
-            report = lib.import_hash_file(conn, bank, path)
+            report = bank_files.import_hash_file(conn, bank, path)
     assert (report.counts.added, report.counts.already_present, report.rejected) == (0, 3, 3)
     assert report.revision == 1
     assert len(entries_of(store, bank)) == 3 and len(quarantined(store)) == 3
@@ -221,10 +222,10 @@ def test_import_into_a_missing_bank_or_unknown_format_fails(store: Store, tmp_pa
     path.write_text(f"pdq {PDQ_A}\n")
     with store.begin() as conn:
         with pytest.raises(lib.BankNotFound):
-            lib.import_hash_file(conn, "nope", path)
+            bank_files.import_hash_file(conn, "nope", path)
         lib.create_bank(conn, "b")
         with pytest.raises(ValueError, match="unknown hash-list format"):
-            lib.import_hash_file(conn, "b", path, fmt="xml")
+            bank_files.import_hash_file(conn, "b", path, fmt="xml")
 
 
 def test_import_of_a_tat_list(store: Store, bank: str, tmp_path):
@@ -242,7 +243,7 @@ def test_import_of_a_tat_list(store: Store, bank: str, tmp_path):
         )
     )
     with store.begin() as conn:
-        report = lib.import_hash_file(conn, bank, path)
+        report = bank_files.import_hash_file(conn, bank, path)
     assert report.format == "tat" and (report.counts.added, report.rejected) == (3, 1)
     assert report.as_dict()["rejections"][0]["record"] == 3
     assert quarantined(store) == [(str(path.resolve()), "record 3", "unknown_algorithm")]
@@ -261,10 +262,10 @@ def test_round_trip_through_every_format_loses_nothing(store: Store, tmp_path, f
         lib.create_bank(conn, "copy")
         lib.add_entries(conn, "source bank", entries, source="seed")
         out = io.StringIO()
-        exported = lib.export_bank(conn, "source bank", out, fmt)
+        exported = bank_files.export_bank(conn, "source bank", out, fmt)
         path = tmp_path / f"bank.{fmt}"
         path.write_text(out.getvalue(), encoding="utf-8")
-        report = lib.import_hash_file(conn, "copy", path, fmt=fmt)
+        report = bank_files.import_hash_file(conn, "copy", path, fmt=fmt)
     disabled = sum(not e.enabled for e in entries)
     full = FORMATS[fmt].marks_disabled
     assert exported.written == len(entries) - (0 if full else disabled)
@@ -284,7 +285,7 @@ def test_round_trip_through_every_format_loses_nothing(store: Store, tmp_path, f
 
 def test_export_of_a_missing_bank_fails(store: Store):
     with store.connect() as conn, pytest.raises(lib.BankNotFound):
-        lib.export_bank(conn, "nope", io.StringIO(), "csv")
+        bank_files.export_bank(conn, "nope", io.StringIO(), "csv")
 
 
 # ---- images ----------------------------------------------------------------------------------
@@ -295,7 +296,9 @@ def test_add_real_photos_gives_the_hash_of_pdq_hash_file(store: Store, bank: str
     photos = sorted(need_path(LANDMARKS / "sacre_coeur").glob("*.jpg"))[:3]
     assert photos
     with store.begin() as conn:
-        report = lib.add_images(conn, bank, photos, mode=mode, label="landmark", added_by="qa")
+        report = bank_files.add_images(
+            conn, bank, photos, mode=mode, label="landmark", added_by="qa"
+        )
     expected = [pdq_hash_file(p, mode=mode) for p in photos]
     assert [(f["pdq"], f["quality"]) for f in report.files] == [
         (r.hash, r.quality) for r in expected
@@ -307,7 +310,7 @@ def test_add_real_photos_gives_the_hash_of_pdq_hash_file(store: Store, bank: str
     assert [e.source for e in kept] == [str(p.resolve()) for p in photos]
     assert {(e.label, e.added_by) for e in kept} == {("landmark", "qa")}
     with store.begin() as conn:
-        again = lib.add_images(conn, bank, photos, mode=mode)
+        again = bank_files.add_images(conn, bank, photos, mode=mode)
     assert again.counts.added == 0 and again.revision == report.revision == 1
 
 
@@ -319,7 +322,7 @@ def test_unreadable_and_flat_images_are_quarantined(store: Store, bank: str, tmp
     good = tmp_path / "good.png"
     Image.effect_mandelbrot((256, 256), (-2, -1, 1, 1), 60).convert("RGB").save(good)
     with store.begin() as conn:
-        report = lib.add_images(conn, bank, [flat, text, good])
+        report = bank_files.add_images(conn, bank, [flat, text, good])
     assert [f["file"] for f in report.files] == [str(good.resolve())]
     assert [(p.source, p.code) for p in report.problems] == [
         (str(flat.resolve()), "low_quality"),

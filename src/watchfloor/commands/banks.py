@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 
 from watchfloor.cli import EXIT_QUARANTINED, AppContext, emit_json, json_option, table
+from watchfloor.matching import bank_files
 from watchfloor.matching import banks as lib
 from watchfloor.matching.formats import FORMATS, HashError
 from watchfloor.pdq import MATCH_THRESHOLD
@@ -192,7 +193,7 @@ def add(
 ) -> None:
     """Hash images with PDQ (--pdq-mode) and add them to a bank."""
     with bank_errors(), app.store.begin() as conn:
-        report = lib.add_images(
+        report = bank_files.add_images(
             conn,
             name,
             files,
@@ -240,7 +241,7 @@ def import_(
 ) -> None:
     """Import a hash list into a bank; bad lines are reported and quarantined."""
     with bank_errors(), app.store.begin() as conn:
-        report = lib.import_hash_file(
+        report = bank_files.import_hash_file(
             conn, name, file, fmt=fmt, added_by=added_by, label=label, note=note
         )
     if as_json:
@@ -272,10 +273,10 @@ def export(app: AppContext, name: str, fmt: str, output: Path | None) -> None:
     with bank_errors(), app.store.connect() as conn:
         lib.get_bank(conn, name)
         if output is None:
-            result = lib.export_bank(conn, name, sys.stdout, fmt)
+            result = bank_files.export_bank(conn, name, sys.stdout, fmt)
         else:
             with output.open("w", encoding="utf-8", newline="") as out:
-                result = lib.export_bank(conn, name, out, fmt)
+                result = bank_files.export_bank(conn, name, out, fmt)
     where = str(output) if output else "standard output"
     click.echo(f"{result.written} entries written to {where}", err=True)
     if result.skipped_disabled:
@@ -334,7 +335,7 @@ def _print_bank(bank: lib.Bank, as_json: bool, message: str) -> None:
         click.echo(message)
 
 
-def _echo_problems(problems: list[lib.LineProblem], total: int | None = None) -> None:
+def _echo_problems(problems: list[bank_files.LineProblem], total: int | None = None) -> None:
     for p in problems:
         click.echo(f"{p.source}: {p.locator}: {p.code}: {p.reason}", err=True)
     hidden = (total or len(problems)) - len(problems)
