@@ -24,7 +24,7 @@ from watchfloor.analyzers.pdq import PdqAnalyzer
 from watchfloor.analyzers.registry import AnalyzerRegistry
 from watchfloor.cli import main
 from watchfloor.ingest import ingest_paths
-from watchfloor.matching import bank_index
+from watchfloor.matching import bank_index, index_files
 from watchfloor.matching.bank_index import index_directory, open_bank_index, sync_bank_index
 from watchfloor.pdq import DIHEDRAL_NAMES, hamming_distance, pdq_hash_file
 from watchfloor.pipeline import run_analysis
@@ -122,13 +122,13 @@ def test_new_entries_extend_the_index_without_reading_the_rest(store, settings, 
     old = random_hashes(200, seed=2)
     insert_entries(store, bank, [("pdq", h, "old") for h in old] + [("md5", "a" * 32, "file")])
     first = sync(store, settings)
-    before = bank_index._read_manifest(Path(first.ref.directory), first.ref.manifest)
+    before = index_files.read_manifest(Path(first.ref.directory), first.ref.manifest)
     monkeypatch.setattr(bank_index, "SMALL_SEGMENT", 0)  # new entries get a segment of their own
     new = random_hashes(3, seed=3)
     insert_entries(store, bank, [("pdq", h, "new") for h in new])
     extended = sync(store, settings)
     assert (extended.action, extended.added, extended.entries["pdq"]) == ("extended", 3, 203)
-    after = bank_index._read_manifest(Path(extended.ref.directory), extended.ref.manifest)
+    after = index_files.read_manifest(Path(extended.ref.directory), extended.ref.manifest)
     assert after.segments["pdq"][0] == before.segments["pdq"][0]  # the old segment is kept
     assert after.segments["md5"] == before.segments["md5"] and len(after.segments["pdq"]) == 2
     index = open_bank_index(extended.ref)
@@ -136,7 +136,7 @@ def test_new_entries_extend_the_index_without_reading_the_rest(store, settings, 
     monkeypatch.setattr(bank_index, "MAX_SEGMENTS", 1)
     insert_entries(store, bank, [("pdq", random_hashes(1, seed=4)[0], "newer")])
     compacted = sync(store, settings)
-    segments = bank_index._read_manifest(Path(compacted.ref.directory), compacted.ref.manifest)
+    segments = index_files.read_manifest(Path(compacted.ref.directory), compacted.ref.manifest)
     assert compacted.action == "extended" and len(segments.segments["pdq"]) == 1
     assert open_bank_index(compacted.ref).size("pdq") == 204
 
@@ -210,7 +210,7 @@ def test_a_damaged_index_is_rebuilt(store, settings):
     value = random_hashes(1, seed=8)[0]
     insert_entries(store, bank, [("pdq", value, "poster")])
     first = sync(store, settings)
-    (segment,) = bank_index._read_manifest(Path(first.ref.directory), first.ref.manifest).segments[
+    (segment,) = index_files.read_manifest(Path(first.ref.directory), first.ref.manifest).segments[
         "pdq"
     ]
     shutil.rmtree(Path(first.ref.directory) / segment)
