@@ -205,6 +205,18 @@ def test_malformed_bank_values_are_skipped_and_counted(store, settings):
     assert [m.label for m in open_bank_index(report.ref).match_pdq([good.upper()])] == ["ok"]
 
 
+def test_low_quality_bank_entries_are_not_indexed(store, settings):
+    """An imported hash of known quality below 50 would match unrelated flat pictures."""
+    bank = insert_bank(store, "imported")
+    weak, strong = random_hashes(2, seed=8)
+    insert_entries(store, bank, [("pdq", weak, "weak")], quality=49)
+    insert_entries(store, bank, [("pdq", strong, "strong")], quality=50)
+    report = sync(store, settings)
+    assert (report.entries["pdq"], report.invalid) == (1, 1)
+    index = open_bank_index(report.ref)
+    assert index.match_pdq([weak]) == [] and len(index.match_pdq([strong])) == 1
+
+
 def test_a_damaged_index_is_rebuilt(store, settings):
     bank = insert_bank(store, "posters")
     value = random_hashes(1, seed=8)[0]

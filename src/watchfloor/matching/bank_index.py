@@ -45,6 +45,7 @@ from watchfloor.matching.index_files import (
     state_fingerprint,
     write_manifest,
 )
+from watchfloor.pdq import QUALITY_THRESHOLD
 from watchfloor.store.schema import bank_entries, banks
 
 __all__ = [
@@ -120,6 +121,8 @@ def _entry_row(r: Any, signal_type: str) -> tuple[int, int, bytes, int, str | No
     value = (r.value or "").strip().lower()
     if not _HEX[signal_type].fullmatch(value):
         return None
+    if signal_type == "pdq" and r.quality is not None and r.quality < QUALITY_THRESHOLD:
+        return None  # a flat or tiny picture's hash: it would match unrelated images
     quality = -1 if r.quality is None else int(r.quality)
     return (r.id, r.bank_id, bytes.fromhex(value), quality, r.label)
 
@@ -142,7 +145,7 @@ class SyncReport:
     action: str  # unchanged, extended, rebuilt
     entries: dict[str, int] = field(default_factory=dict)  # signal type -> entries indexed
     added: int = 0
-    invalid: int = 0  # entries skipped for a malformed value
+    invalid: int = 0  # entries skipped: a malformed value, or a PDQ quality below 50
     seconds: float = 0.0
 
 
