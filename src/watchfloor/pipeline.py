@@ -8,6 +8,7 @@ the analyzer's reason; a crashing worker process costs only its chunk, never the
 from __future__ import annotations
 
 import hashlib
+import time
 import traceback
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -73,6 +74,7 @@ class AnalyzerReport:
     rejected: int = 0
     errors: int = 0
     signals: int = 0
+    seconds: float = 0.0  # wall time, preparing from the store included
 
 
 @dataclass
@@ -286,6 +288,7 @@ def run_analysis(
     report = AnalysisReport()
     options = options_from(settings)
     for cls in registry.ordered(only):
+        started = time.perf_counter()
         analyzer = cls(options)
         if isinstance(analyzer, PreparesFromStore):
             analyzer.prepare(store)
@@ -302,5 +305,6 @@ def run_analysis(
 
         if tasks:
             _execute(run, tasks, workers, tick)
+        run.report.seconds = round(time.perf_counter() - started, 3)
         report.analyzers.append(run.report)
     return report

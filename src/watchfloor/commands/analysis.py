@@ -62,9 +62,18 @@ def analyze(
     else:
         table(
             "Analysis",
-            ["analyzer", "version", "subjects", "ok", "rejected", "errors", "signals"],
+            ["analyzer", "version", "subjects", "ok", "rejected", "errors", "signals", "seconds"],
             [
-                [a.analyzer, a.version, a.considered, a.ok, a.rejected, a.errors, a.signals]
+                [
+                    a.analyzer,
+                    a.version,
+                    a.considered,
+                    a.ok,
+                    a.rejected,
+                    a.errors,
+                    a.signals,
+                    f"{a.seconds:.1f}",
+                ]
                 for a in report.analyzers
             ],
         )
