@@ -42,6 +42,7 @@ __all__ = [
     "RejectCode",
     "decode_rgb",
     "load_rgb",
+    "open_image",
     "probe_image",
 ]
 
@@ -109,6 +110,16 @@ def probe_image(path: str | os.PathLike[str], *, max_pixels: int = DEFAULT_MAX_P
     """Format, size, frame count and mode from the headers alone; raises ImageRejected."""
     with _open(Path(path), max_pixels) as (_, info):
         return info
+
+
+@contextmanager
+def open_image(
+    path: str | os.PathLike[str], *, max_pixels: int = DEFAULT_MAX_PIXELS
+) -> Iterator[tuple[Image.Image, ImageInfo]]:
+    """The opened, not yet decoded, image with its header, after the checks of ``probe_image``:
+    for reading metadata such as EXIF. Pillow calls on it still need guarding by the caller."""
+    with _open(Path(path), max_pixels) as opened:
+        yield opened
 
 
 def load_rgb(
