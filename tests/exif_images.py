@@ -20,14 +20,14 @@ def dms(value: float) -> tuple[IFDRational, IFDRational, IFDRational]:
     return IFDRational(degrees, 1), IFDRational(minutes, 1), IFDRational(seconds, 1000)
 
 
-def gps_block(lat: float, lon: float, **extra: Any) -> dict[int, Any]:
+def gps_block(lat: float, lon: float, extra: dict[int, Any] | None = None) -> dict[int, Any]:
     block: dict[int, Any] = {
         GPS.GPSLatitudeRef: "N" if lat >= 0 else "S",
         GPS.GPSLatitude: dms(lat),
         GPS.GPSLongitudeRef: "E" if lon >= 0 else "W",
         GPS.GPSLongitude: dms(lon),
     }
-    block.update(extra)
+    block.update(extra or {})
     return block
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+import warnings
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
@@ -45,10 +46,13 @@ class ExifGps:
 
 def read_exif_gps(im: Image.Image) -> ExifGps | None:
     try:
-        exif = im.getexif()
-        gps = dict(exif.get_ifd(IFD.GPSInfo))
-        details = dict(exif.get_ifd(IFD.Exif))
-        base = dict(exif)
+        with warnings.catch_warnings():
+            # "Corrupt EXIF data" warnings: what could be read is judged below like the rest.
+            warnings.simplefilter("ignore", UserWarning)
+            exif = im.getexif()
+            gps = dict(exif.get_ifd(IFD.GPSInfo))
+            details = dict(exif.get_ifd(IFD.Exif))
+            base = dict(exif)
     except Exception as exc:  # Pillow's EXIF parser fed hostile bytes raises almost anything
         raise ExifError("exif_unreadable", f"the EXIF block cannot be read ({exc})") from exc
     if GPS.GPSLatitude not in gps or GPS.GPSLongitude not in gps:
