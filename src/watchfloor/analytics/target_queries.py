@@ -48,7 +48,9 @@ def _with_counts(since: datetime | None, until: datetime | None):
         since,
         until,
     ).subquery()
-    query = select(targets, agg.c.first_seen, agg.c.last_seen, agg.c.posts, agg.c.evidence)
+    t = targets.c
+    described = (t.key, t.kind, t.name, t.city, t.country, t.lat, t.lon)
+    query = select(*described, agg.c.first_seen, agg.c.last_seen, agg.c.posts, agg.c.evidence)
     return query.join(agg, agg.c.target_key == targets.c.key)
 
 
