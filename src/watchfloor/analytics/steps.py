@@ -36,7 +36,18 @@ def _reposts(
     return update_repost_groups(store, settings, workers=workers, on_progress=on_progress)
 
 
-STEPS: tuple[CorpusStep, ...] = (CorpusStep("reposts", ("crops",), _reposts),)
+def _targets(
+    store: Store, settings: Settings, workers: int, on_progress: ProgressCallback | None
+) -> Any:
+    from watchfloor.analytics.targets import rebuild_targets
+
+    return rebuild_targets(store)
+
+
+STEPS: tuple[CorpusStep, ...] = (
+    CorpusStep("reposts", ("crops",), _reposts),
+    CorpusStep("targets", ("landmark", "exif"), _targets),
+)
 
 
 def step_names() -> list[str]:
