@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, select, tuple_
+from sqlalchemy import Connection, delete, select
 
 from watchfloor.analytics.target_evidence import SIGNAL_KINDS, Evidence, Malformed, evidence_of
 from watchfloor.geo.gazetteer import Gazetteer, default_gazetteer
@@ -153,22 +153,25 @@ def _posts_of_media(conn: Connection, shas: set[str]) -> dict[str, list[tuple[in
 
 
 def _posts_by_key(conn: Connection, keys: set[str]) -> dict[str, tuple[int, datetime]]:
-    """Post subjects are keyed ``<channel key>/<message id>``."""
-    wanted: list[tuple[str, int]] = []
+    """Post subjects are keyed ``<channel key>/<message id>``; looked up channel by channel."""
+    wanted: dict[str, list[int]] = {}
     for key in keys:
         channel, _, message = key.rpartition("/")
         if channel and message.lstrip("-").isdigit():
-            wanted.append((channel, int(message)))
+            wanted.setdefault(channel, []).append(int(message))
+    query = select(channels.c.key, channels.c.id).where(channels.c.key.in_(wanted))
+    ids = {key: channel_id for key, channel_id in conn.execute(query)}
     out: dict[str, tuple[int, datetime]] = {}
-    for start in range(0, len(wanted), CHUNK):
-        batch = wanted[start : start + CHUNK]
-        query = (
-            select(channels.c.key, posts.c.message_id, posts.c.id, posts.c.date)
-            .join(channels, channels.c.id == posts.c.channel_id)
-            .where(tuple_(channels.c.key, posts.c.message_id).in_(batch))
-        )
-        for channel, message_id, post_id, date in conn.execute(query):
-            out[f"{channel}/{message_id}"] = (post_id, as_utc(date))
+    for channel, messages in wanted.items():
+        if channel not in ids:
+            continue
+        for start in range(0, len(messages), CHUNK):
+            query = select(posts.c.message_id, posts.c.id, posts.c.date).where(
+                posts.c.channel_id == ids[channel],
+                posts.c.message_id.in_(messages[start : start + CHUNK]),
+            )
+            for message_id, post_id, date in conn.execute(query):
+                out[f"{channel}/{message_id}"] = (post_id, as_utc(date))
     return out
 
 

