@@ -1,6 +1,6 @@
 """Place names folded for lookup, and slugs for stable keys.
 
-Folding is the search folding of ``store/search.py`` (case, Arabic letter variants, diacritics,
+Folding is the text folding of ``text/normalise.py`` (case, Arabic letter variants, diacritics,
 tatweel) plus what place names need on top: Latin accents and ligatures removed, punctuation
 read as a space, and the Arabic article dropped from every word, so «الكابيتول» and «كابيتول»,
 "Sacré-Cœur" and "sacre coeur", "St. Paul's" and "st pauls" meet.
@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from watchfloor.store.search import _fold, _without_article
+from watchfloor.text.normalise import fold, without_article
 
 _LIGATURES = (("œ", "oe"), ("æ", "ae"), ("ø", "o"), ("ł", "l"), ("đ", "d"), ("ı", "i"))
 _APOSTROPHES = re.compile("['’‘`ʼ]")
@@ -29,7 +29,7 @@ def fold_name(value: str) -> str:
     """The form names are compared in; '' for a name with no letters or digits."""
     if value.isascii():  # most names: nothing to fold but case and punctuation
         return " ".join(_NOT_WORD.sub(" ", _APOSTROPHES.sub("", value.lower())).split())
-    folded = _fold(value)
+    folded = fold(value)
     for ligature, letters in _LIGATURES:
         folded = folded.replace(ligature, letters)
     if _ARABIC_BLOCK.search(folded) is None:
@@ -38,7 +38,7 @@ def fold_name(value: str) -> str:
         folded = "".join(c if _ARABIC_BLOCK.match(c) else _strip_marks(c) for c in folded)
     folded = _APOSTROPHES.sub("", folded)
     words = _NOT_WORD.sub(" ", folded).split()
-    return " ".join(_without_article(w) for w in words)
+    return " ".join(without_article(w) for w in words)
 
 
 def slugify(value: str) -> str:
