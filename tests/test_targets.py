@@ -229,3 +229,18 @@ def test_command_line(corpus, settings):
     assert shown.exit_code == 0 and "visual (41 inliers)" in shown.stdout
     assert run(main, [*base, "show", "landmark:nowhere"]).exit_code == 1
     assert run(main, [*base, "--since", "soon"]).exit_code == 2
+
+
+def test_text_read_in_an_image_is_ocr_evidence(corpus):
+    store, files, _channel, _report = corpus
+    france = {"key": "country:FR", "kind": "country", "name": "France", "country": "FR"}
+    put_signal(store, "media", sha_of(files["plain"]), "place", [france | {"span": [0, 6]}])
+    report = rebuild_targets(store)
+    assert report.by_kind["ocr"] == 1
+    with store.connect() as conn:
+        found = by_key(list_targets(conn, kind="country"))
+        features = {f["id"] for f in targets_geojson(conn)["features"]}
+        posts = target_posts(conn, "country:FR")
+    assert found["country:FR"]["evidence_kinds"] == ["ocr"] and found["country:FR"]["lat"] is None
+    assert "country:FR" not in features  # no point to draw
+    assert posts[0]["message_id"] == 4 and posts[0]["evidence"][0]["detail"] == {"span": [0, 6]}
