@@ -122,7 +122,7 @@ def at(day: int, minute: int) -> str:
 def test_evidence_of_all_kinds_meets_on_one_target(corpus):
     store, _files, _channel, report = corpus
     assert (report.targets, report.malformed, report.unlinked) == (3, 1, 1)
-    assert report.by_kind == {"exif": 3, "visual": 2, "text": 1}
+    assert report.by_kind == {"exif": 3, "visual": 2, "text": 1} and not report.unchanged
     with store.connect() as conn:
         found = list_targets(conn)
     assert [t["key"] for t in found] == [TOWER, PARIS, CRANE]  # the most posted first
@@ -188,8 +188,10 @@ def snapshot(store) -> tuple[list, list]:
 def test_rebuilding_is_idempotent(corpus):
     store = corpus[0]
     before = snapshot(store)
-    report = rebuild_targets(store)
-    assert snapshot(store) == before and report.targets == 3
+    report = rebuild_targets(store)  # nothing changed: not even rebuilt
+    assert report.unchanged and (report.targets, report.malformed, report.unlinked) == (3, 1, 1)
+    forced = rebuild_targets(store, force=True)
+    assert not forced.unchanged and forced.targets == 3 and snapshot(store) == before
 
 
 def test_a_withdrawn_signal_withdraws_its_evidence(corpus):
@@ -244,3 +246,18 @@ def test_text_read_in_an_image_is_ocr_evidence(corpus):
     assert found["country:FR"]["evidence_kinds"] == ["ocr"] and found["country:FR"]["lat"] is None
     assert "country:FR" not in features  # no point to draw
     assert posts[0]["message_id"] == 4 and posts[0]["evidence"][0]["detail"] == {"span": [0, 6]}
+
+
+def test_a_new_post_of_a_known_picture_is_new_evidence(corpus, settings, tmp_path):
+    store, files, _channel, _report = corpus
+    relay = tmp_path / "relay"
+    (relay / "photos").mkdir(parents=True)
+    (relay / "photos" / "tb.jpg").write_bytes(files["tower"].read_bytes())
+    repost = message(1, "seen again", photo="photos/tb.jpg", minutes=9 * DAY)
+    write_export(relay, single_chat([repost], chat_id=2002, name="Stand-in Relay"))
+    ingest_paths(store, settings, [relay])
+    report = rebuild_targets(store)  # no new signal: the picture was analysed already
+    assert not report.unchanged
+    with store.connect() as conn:
+        tower = by_key(list_targets(conn))[TOWER]
+    assert tower["posts"] == 4 and tower["last_seen"] == at(9, 0)

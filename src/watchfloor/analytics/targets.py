@@ -4,13 +4,16 @@ A corpus step (``watchfloor analyze``, step ``targets``) reads the signals that 
 picture was taken or which place a text names (``target_evidence.py`` has the contract), ties
 each to the posts that carry the media (``post_media``) or to the post itself, and rewrites the
 ``targets`` and ``target_evidence`` tables in one transaction. A rebuild from the same signals
-gives the same rows, so running it again changes nothing but ``updated_at``. Evidence for one
+gives the same rows; a run whose inputs did not change (the signals it reads, posts and their
+media, the gazetteer) does nothing and reports what the last rebuild found. Evidence for one
 place from different sources lands on one key: gallery landmarks are mapped onto the gazetteer
 (``Gazetteer.resolve_landmark``), EXIF positions and geoparsed names use gazetteer keys.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -18,17 +21,28 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, select
+from sqlalchemy import Connection, delete, func, select
 
 from watchfloor.analytics.target_evidence import SIGNAL_KINDS, Evidence, Malformed, evidence_of
 from watchfloor.geo.gazetteer import Gazetteer, default_gazetteer
 from watchfloor.geo.places import Place
 from watchfloor.store import Store
 from watchfloor.store.dialect import insert_many
-from watchfloor.store.schema import channels, post_media, posts, signals, target_evidence, targets
+from watchfloor.store.schema import (
+    analysis_state,
+    channels,
+    post_media,
+    posts,
+    signals,
+    target_evidence,
+    targets,
+)
+from watchfloor.store.signals import record_outcome
 from watchfloor.store.times import as_utc
 
 CHUNK = 500  # subjects per IN (...) list
+VERSION = "1"
+STATE = {"analyzer": "targets", "subject_type": "corpus", "subject": "all"}
 
 
 @dataclass
@@ -39,6 +53,7 @@ class TargetsReport:
     targets: int = 0
     evidence: int = 0
     by_kind: dict[str, int] = field(default_factory=dict)  # evidence rows per kind
+    unchanged: bool = False  # nothing the targets are built from changed: not rebuilt
     seconds: float = 0.0
 
     def as_dict(self) -> dict[str, Any]:
@@ -49,6 +64,7 @@ class TargetsReport:
         return (
             f"{self.targets} targets from {self.evidence} pieces of evidence ({kinds}); "
             f"{self.malformed} malformed and {self.unlinked} unlinked signals skipped"
+            + ("; unchanged" if self.unchanged else "")
         )
 
 
@@ -61,14 +77,56 @@ class _Signal:
     score: float | None
 
 
-def rebuild_targets(store: Store, gazetteer: Gazetteer | None = None) -> TargetsReport:
-    """Rewrite the targets and their evidence from the signals, in one transaction."""
+def rebuild_targets(
+    store: Store, gazetteer: Gazetteer | None = None, *, force: bool = False
+) -> TargetsReport:
+    """Rewrite the targets and their evidence from the signals, in one transaction, unless
+    nothing they are built from changed since the last rebuild (``force``: rebuild anyway)."""
     started = time.monotonic()
-    report = TargetsReport()
+    gazetteer = gazetteer or default_gazetteer()
     with store.begin() as conn:
-        rebuild_targets_in(conn, gazetteer or default_gazetteer(), report)
+        key = _input_key(conn, gazetteer)
+        report = None if force else _last_report(conn, key)
+        if report is None:
+            report = TargetsReport()
+            rebuild_targets_in(conn, gazetteer, report)
+            _remember(conn, key, report)
     report.seconds = round(time.monotonic() - started, 3)
     return report
+
+
+def _input_key(conn: Connection, gazetteer: Gazetteer) -> str:
+    """Changes when a signal the targets read, a post or a post's media is added, replaced or
+    removed (ids only grow), or when the gazetteer changes."""
+    parts: list[Any] = [VERSION, gazetteer.version]
+    for table, where in (
+        (signals, signals.c.kind.in_(SIGNAL_KINDS)),
+        (post_media, None),
+        (posts, None),
+    ):
+        query = select(func.count(), func.coalesce(func.sum(table.c.id), 0))
+        parts.extend(conn.execute(query if where is None else query.where(where)).one())
+    parts.append(str(conn.execute(select(func.max(posts.c.updated_at))).scalar()))
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def _last_report(conn: Connection, key: str) -> TargetsReport | None:
+    state = analysis_state.c
+    row = conn.execute(
+        select(state.input_key, state.version, state.detail).where(
+            *(getattr(state, k) == v for k, v in STATE.items())
+        )
+    ).first()
+    if row is None or (row.version, row.input_key) != (VERSION, key) or not row.detail:
+        return None
+    return TargetsReport(**(json.loads(row.detail) | {"unchanged": True}))
+
+
+def _remember(conn: Connection, key: str, report: TargetsReport) -> None:
+    detail = json.dumps(report.as_dict() | {"seconds": 0.0})
+    record_outcome(
+        conn, **STATE, version=VERSION, input_key=key, status="ok", detail=detail, outputs=[]
+    )
 
 
 def rebuild_targets_in(conn: Connection, gazetteer: Gazetteer, report: TargetsReport) -> None:
