@@ -50,9 +50,11 @@ def detect(
     dormancy: DormancyRule = DEFAULT_DORMANCY,
     surge: SurgeRule = DEFAULT_SURGE,
 ) -> Detection:
+    if counts.size == 0:
+        return Detection([[] for _ in counts], [])
     gaps = [find_gaps(row, dormancy) for row in counts]
     skip = np.stack([unobserved(row, g) for row, g in zip(counts, gaps, strict=True)])
-    runs, base = scan(counts, skip, surge) if counts.size else ([], None)
+    runs, base = scan(counts, skip, surge)
     found = []
     for run in runs:
         verdict = judge(run, counts, base, surge)

@@ -6,7 +6,9 @@ All channels at once (rows of a 2-D array), one pass over the days:
   ending `lag_days` before the day judged, so the first days of a surge are not yet in it); the
   factors are shrunk towards 1 for sparse weekdays;
 - overdispersion: a negative-binomial dispersion φ (variance = μ + φμ²) from the spread of the
-  counts around their weekday means in the same window, never below `dispersion_floor`;
+  counts around their weekday means over a longer window (`dispersion_days`: a variance needs
+  more days than a mean), never below `dispersion_floor`; the level's own estimation error is
+  added, since a level read off a few weeks is itself uncertain;
 - a negative-binomial CUSUM for a `shift`-fold rise delimits a surge: it starts the day the sum
   leaves zero and ends on the last day that still pushed it up; days of a confirmed surge are
   kept out of later baselines (for its first `max_days`, after which a lasting rise becomes the
@@ -28,9 +30,10 @@ from scipy import stats
 @dataclass(frozen=True)
 class SurgeRule:
     window_days: int = 56
+    dispersion_days: int = 168
     lag_days: int = 7
     min_history_days: int = 28
-    shift: float = 2.0
+    shift: float = 3.0
     cusum_threshold: float = 8.0
     end_threshold: float = 3.0
     alpha: float = 0.05
@@ -163,7 +166,7 @@ def scan(
     y_all = np.ascontiguousarray(counts.T, dtype=np.float64)  # days x channels
     usable = np.ones((days, rows), dtype=bool) if skip is None else ~skip.T
     added = np.zeros((days, rows), dtype=bool)
-    win = _Window(rows)
+    win, wide = _Window(rows), _Window(rows)
     base = Baseline(*(np.zeros((days, rows), np.float32) for _ in range(3)))
     cusum = np.zeros(rows)
     start = np.zeros(rows, dtype=np.int64)
@@ -173,8 +176,12 @@ def scan(
     back = np.zeros(rows, dtype=np.int64)  # first day of the current downward run
     runs: list[Run] = []
     for t in range(days):
-        _slide(win, y_all, usable, added, t, rule)
-        mu, phi, error, n = win.expected(t, rule)
+        _slide(win, y_all, usable, added, t, rule.window_days, rule)
+        _slide(wide, y_all, usable, added, t, rule.dispersion_days, rule)
+        mu, _, _, n = win.expected(t, rule)
+        # Overdispersion needs more days to estimate than the level: a longer window.
+        _, phi, _, _ = wide.expected(t, rule)
+        error = _level_error(win, phi)
         base.mu[t], base.phi[t], base.level_error[t] = mu, phi, error
         # An uncertain level acts like extra dispersion on each day.
         llr = _llr(y_all[t], mu, phi + error, rule.shift)
@@ -204,15 +211,30 @@ def scan(
     return runs, base
 
 
+def _level_error(win: _Window, phi: np.ndarray) -> np.ndarray:
+    """Relative variance of the window's mean: (1/level + φ) / days."""
+    n = np.maximum(win.total_n, 1.0)
+    level = np.maximum(win.total_s / n, 0.5 / n)
+    return (1.0 / level + phi) / n
+
+
 def _slide(
-    win: _Window, y: np.ndarray, usable: np.ndarray, added: np.ndarray, t: int, rule: SurgeRule
+    win: _Window,
+    y: np.ndarray,
+    usable: np.ndarray,
+    added: np.ndarray,
+    t: int,
+    length: int,
+    rule: SurgeRule,
 ) -> None:
+    """Days enter `lag_days` late and leave `length` days later (what entered, as it entered:
+    both windows see the same entries, so `added` is shared)."""
     enter = t - rule.lag_days - 1
     if enter >= 0:
         use = usable[enter]
         win.add(enter, y[enter], use, 1.0)
         added[enter] = use
-    leave = enter - rule.window_days
+    leave = enter - length
     if leave >= 0:
         win.add(leave, y[leave], added[leave], -1.0)
 
