@@ -5,7 +5,7 @@
   per call on random points and names;
 - the exif analyzer on ``--images`` generated 1024x768 JPEGs carrying a GPS fix (images/s);
 - ``rebuild_targets`` on a fresh SQLite store holding ``--posts`` posts, each with a photo whose
-  ``exif_place`` signal names one of 500 places, plus as many text ``place`` signals; then
+  ``exif_place`` signal names one of our landmarks, plus as many text ``place`` signals; then
   a second run, with nothing changed.
 
     .venv/bin/python benchmarks/geo.py
