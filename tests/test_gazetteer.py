@@ -168,6 +168,10 @@ def test_resolve_needs_name_and_place_to_agree(gaz):
     own = gaz.resolve_landmark("Old Harbour Crane", "Gdańsk", "Poland", 54.3505, 18.6582)
     assert own.key == "landmark:old-harbour-crane--gdansk"
     assert (own.country, own.lat, own.lon) == ("PL", 54.3505, 18.6582)
+    # A longer name that contains one of ours, at the same spot: ours.
+    night = gaz.resolve_landmark("Tour Eiffel at night", "Paris", "France", 48.8583, 2.2944)
+    assert night.key == "landmark:eiffel-tower"
+    assert gaz.resolve_landmark("Tour Eiffel at night").key == "landmark:tour-eiffel-at-night"
     # Near a listed landmark but named otherwise: not merged into it.
     assert gaz.resolve_landmark("Corner Cafe", "London", "GB", 51.5055, -0.0754).key != (
         "landmark:tower-bridge"

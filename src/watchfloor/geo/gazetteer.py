@@ -29,6 +29,7 @@ CITY_RADIUS_KM = 25.0
 # distance) names the place, so central London is London, not the district that is nearest.
 CITY_PREFERENCE_KM = 5.0
 SAME_LANDMARK_KM = 2.0  # a gallery landmark further than this from our entry is another place
+MIN_CONTAINED_ALIAS = 6  # shorter aliases ("dam") are too common inside other names
 _NAME_PARTS = re.compile(r"\s*(?:/|\(|\)|;)\s*")
 
 
@@ -45,6 +46,7 @@ class Gazetteer:
         self._countries: dict[str, Place] | None = None
         self._country_names: dict[str, list[str]] | None = None
         self._cities: CityTable | None = None
+        self._resolved: dict[tuple, Place] = {}
 
     @classmethod
     def load(cls) -> Gazetteer:
@@ -137,20 +139,27 @@ class Gazetteer:
         lat: float | None = None,
         lon: float | None = None,
     ) -> Place:
-        """Our entry for a landmark an analyst named, or a place keyed by its name and city."""
+        """Our entry for a landmark an analyst named, or a place keyed by its name and city.
+        Remembered per arguments: a rebuild asks the same question for every matched photo."""
+        args = (name, city, country, lat, lon)
+        if args not in self._resolved:
+            self._resolved[args] = self._resolve(*args)
+        return self._resolved[args]
+
+    def _resolve(
+        self, name: str, city: str | None, country: str | None, lat: float | None, lon: float | None
+    ) -> Place:
         iso = self.country_code(country)
         located = valid_coordinates(lat, lon)
-        best: tuple[float, int] | None = None
-        for i in self._candidates(name):
-            lm = self.landmarks[i]
-            if located:
-                km = float(haversine_km(lat, lon, self._lats[i : i + 1], self._lons[i : i + 1])[0])
-                if km <= SAME_LANDMARK_KM and (best is None or km < best[0]):
-                    best = (km, i)
-            elif (iso is None or iso == lm.country) and best is None:
-                best = (0.0, i)
-        if best is not None:
-            return self.landmark_place(best[1])
+        if located:
+            index = self._nearest_named(name, lat, lon)
+        else:
+            same_country = [
+                i for i in self._candidates(name) if iso in (None, self.landmarks[i].country)
+            ]
+            index = same_country[0] if same_country else None
+        if index is not None:
+            return self.landmark_place(index)
         key = slugify(name) + (f"--{slugify(city)}" if city and slugify(city) else "")
         return Place(
             f"landmark:{key}",
@@ -162,6 +171,16 @@ class Gazetteer:
             lon if located else None,
         )
 
+    def _nearest_named(self, name: str, lat: float, lon: float) -> int | None:
+        """The closest of our landmarks within 2 km that the name names, or, failing that,
+        whose name or a longer alias the analyst's name contains ('Tour Eiffel at night')."""
+        distances = haversine_km(lat, lon, self._lats, self._lons)
+        for candidates in (self._candidates(name), self._contained_in(name)):
+            close = [i for i in candidates if distances[i] <= SAME_LANDMARK_KM]
+            if close:
+                return min(close, key=lambda i: distances[i])
+        return None
+
     def _candidates(self, name: str) -> list[int]:
         """Our landmarks that the whole name, or a part of it ('A / B (C)'), names."""
         parts = [name, *_NAME_PARTS.split(name)]
@@ -171,6 +190,15 @@ class Gazetteer:
                 if i not in found:
                     found.append(i)
         return found
+
+    def _contained_in(self, name: str) -> list[int]:
+        padded = f" {fold_name(name)} "
+        return [
+            i
+            for alias, indexes in self._landmark_names.items()
+            if len(alias) >= MIN_CONTAINED_ALIAS and f" {alias} " in padded
+            for i in indexes
+        ]
 
 
 def _index(pairs) -> dict[str, list]:
