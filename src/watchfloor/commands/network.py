@@ -96,7 +96,7 @@ def leads(app: AppContext, limit: int, as_json: bool) -> None:
         return
     table(
         "Discovery leads",
-        ["lead", "kind", "channels", "references", "by", "first", "last", "referred to by"],
+        ["lead", "kind", "channels", "references", "via", "last", "referred to by"],
         [
             [
                 lead.label,
@@ -104,7 +104,6 @@ def leads(app: AppContext, limit: int, as_json: bool) -> None:
                 lead.channels,
                 lead.references,
                 ", ".join(lead.types),
-                _when(iso(lead.first)),
                 _when(iso(lead.last)),
                 ", ".join(net.nodes[k].label for k in lead.referenced_by[:3])
                 + (" …" if len(lead.referenced_by) > 3 else ""),
