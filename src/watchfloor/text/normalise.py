@@ -61,6 +61,21 @@ def article_stems(folded: str) -> list[str]:
     return _ARTICLE_STEM.findall(folded) if has_arabic(folded) else []
 
 
+_LINKS = re.compile(r"https?://\S+|www\.\S+|t\.me/\S+|@\w+")
+_TRAILING_TAGS = re.compile(r"(?:\s*#\w+)+\s*$")
+_SYMBOLS = frozenset(("So", "Sk", "Cs", "Co"))
+
+
+def core_text(value: str) -> str:
+    """What a post says, without what reposting adds: links, @mentions, a trailing run of
+    hashtags, emoji and other symbols; whitespace collapsed. (Used as the embedder's input and
+    cache key, so a repost with a different hashtag or link is embedded once.)"""
+    text = _LINKS.sub(" ", value)
+    if not text.isascii():
+        text = "".join(c for c in text if unicodedata.category(c) not in _SYMBOLS)
+    return " ".join(_TRAILING_TAGS.sub("", text).split())
+
+
 def fold_mapped(value: str) -> tuple[str, list[int]]:
     """``fold(value)`` character by character, with the original offset of each folded character.
 

@@ -23,9 +23,14 @@ from watchfloor.text.exemplars import LABELS, Exemplar, shipped_exemplars
 from watchfloor.text.language import detect_language
 from watchfloor.text.lexicon import Lexicon, LexiconEntry, LexiconHit, flags, label_weights
 from watchfloor.text.lexicon import shipped_entries as shipped_lexicon
-from watchfloor.text.normalise import fold
+from watchfloor.text.normalise import core_text, fold
 
 MAX_EMBEDDED_CHARS = 2000  # e5 reads 512 tokens; a long post's opening carries its message
+
+
+def embedding_text(text: str) -> str:
+    """The embedder's input (and cache key): the folded core of the text, its opening part."""
+    return fold(core_text(text)[:MAX_EMBEDDED_CHARS])
 
 
 @dataclass(frozen=True)
@@ -80,7 +85,7 @@ class ThreatScorer:
     @property
     def classifier(self) -> ThreatClassifier:
         if self._classifier is None:
-            texts = [fold(e.text) for e in self.exemplars]
+            texts = [embedding_text(e.text) for e in self.exemplars]
             vectors = self.embedder.embed(texts)
             weights = [
                 label_weights(self.lexicon.match(e.text, e.language)) for e in self.exemplars
@@ -105,7 +110,7 @@ class ThreatScorer:
             for i in range(len(texts))
         ]
         if flagged:
-            vectors = self.embedder.embed([fold(texts[i][:MAX_EMBEDDED_CHARS]) for i in flagged])
+            vectors = self.embedder.embed([embedding_text(texts[i]) for i in flagged])
             weights = [label_weights(hits[i]) for i in flagged]
             probs = self.classifier.probabilities(features(vectors, weights))
             for row, i in enumerate(flagged):
