@@ -42,6 +42,16 @@ def tuning_errors() -> Iterator[None]:
         raise click.UsageError(str(exc)) from exc
 
 
+def _select(rows: list[lib.Listed], language, label, show_all: bool) -> list[lib.Listed]:
+    return [
+        r
+        for r in rows
+        if (show_all or r.state == "active")
+        and (language is None or r.item.language == language)
+        and (label is None or r.item.label == label)
+    ]
+
+
 @click.group(name="lexicon")
 def lexicon() -> None:
     """Lexicon of the threat scoring: phrases and patterns per language (first stage, evidence)."""
@@ -85,13 +95,7 @@ def lexicon_add(app: AppContext, language, phrase, label, weight, kind, note, ad
 def lexicon_list(app: AppContext, language, label, show_all: bool, as_json: bool) -> None:
     """Shipped (s<N>) and analysts' (a<N>) entries."""
     with app.store.connect() as conn:
-        rows = [
-            r
-            for r in lib.list_entries(conn)
-            if (show_all or r.state == "active")
-            and (language is None or r.item.language == language)
-            and (label is None or r.item.label == label)
-        ]
+        rows = _select(lib.list_entries(conn), language, label, show_all)
     if as_json:
         emit_json([r.as_dict() for r in rows])
         return
@@ -150,13 +154,7 @@ def exemplars_add(app: AppContext, text: str, label, language, note, added_by) -
 def exemplars_list(app: AppContext, language, label, show_all: bool, as_json: bool) -> None:
     """Shipped (s<N>) and analysts' (a<N>) exemplars."""
     with app.store.connect() as conn:
-        rows = [
-            r
-            for r in lib.list_exemplars(conn)
-            if (show_all or r.state == "active")
-            and (language is None or r.item.language == language)
-            and (label is None or r.item.label == label)
-        ]
+        rows = _select(lib.list_exemplars(conn), language, label, show_all)
     if as_json:
         emit_json([r.as_dict() for r in rows])
         return
