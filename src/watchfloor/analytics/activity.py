@@ -55,11 +55,7 @@ def detect(
     gaps = [find_gaps(row, dormancy) for row in counts]
     skip = np.stack([unobserved(row, g) for row, g in zip(counts, gaps, strict=True)])
     runs, base = scan(counts, skip, surge)
-    found = []
-    for run in runs:
-        verdict = judge(run, counts, base, surge)
-        if verdict is not None:
-            found.append(verdict)
+    found = judge(runs, counts, base, surge)
     found.sort(key=lambda f: (f[0].row, f[0].start))
     return Detection(gaps, found)
 

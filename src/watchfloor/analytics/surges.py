@@ -239,25 +239,33 @@ def _slide(
         win.add(leave, y[leave], added[leave], -1.0)
 
 
-def judge(
-    run: Run, counts: np.ndarray, base: Baseline, rule: SurgeRule
-) -> tuple[Run, int, float, float, int] | None:
-    """(run with refined start and end, posts, expected, p-value, peak column) when the run is a
-    surge, else None."""
-    run = refine(run, counts, base, rule)
-    sl = slice(run.start, run.end + 1)
-    y = counts[run.row, sl].astype(np.float64)
-    mu = base.mu[sl, run.row].astype(np.float64)
-    phi = base.phi[sl, run.row].astype(np.float64)
-    observed, expected = float(y.sum()), float(mu.sum())
-    if observed < rule.min_posts or observed < rule.min_factor * expected:
-        return None
-    # Day-to-day dispersion, plus the level's own error, which is shared by all the run's days.
-    error = float(base.level_error[run.start, run.row])
-    p = tail_probability(observed, expected, float((phi * mu * mu).sum()) + error * expected**2)
-    if p >= rule.p_threshold:
-        return None
-    return run, int(observed), expected, p, run.start + int(np.argmax(y))
+Verdict = tuple[Run, int, float, float, int]  # run, posts, expected, p-value, peak column
+
+
+def judge(runs: list[Run], counts: np.ndarray, base: Baseline, rule: SurgeRule) -> list[Verdict]:
+    """The runs that are surges, with refined start and end, their posts, expected posts,
+    p-value and peak day; one vectorised tail-probability call for all of them."""
+    kept: list[tuple[Run, float, float, float, int]] = []
+    for run in (refine(r, counts, base, rule) for r in runs):
+        sl = slice(run.start, run.end + 1)
+        y = counts[run.row, sl].astype(np.float64)
+        mu = base.mu[sl, run.row].astype(np.float64)
+        observed, expected = float(y.sum()), float(mu.sum())
+        if observed < rule.min_posts or observed < rule.min_factor * expected:
+            continue
+        # Day-to-day dispersion, plus the level's own error, shared by all the run's days.
+        spread = float((base.phi[sl, run.row] * mu * mu).sum())
+        spread += float(base.level_error[run.start, run.row]) * expected**2
+        kept.append((run, observed, expected, spread, run.start + int(np.argmax(y))))
+    if not kept:
+        return []
+    _, observed, expected, spread, _ = (np.array(col) for col in zip(*kept, strict=True))
+    p = tail_probability(observed, expected, spread)
+    return [
+        (run, int(obs), exp, float(pv), peak)
+        for (run, obs, exp, _, peak), pv in zip(kept, p, strict=True)
+        if pv < rule.p_threshold
+    ]
 
 
 def refine(run: Run, counts: np.ndarray, base: Baseline, rule: SurgeRule) -> Run:
@@ -275,9 +283,12 @@ def refine(run: Run, counts: np.ndarray, base: Baseline, rule: SurgeRule) -> Run
     return Run(run.row, run.start + first, run.start + last, run.ongoing)
 
 
-def tail_probability(observed: float, expected: float, extra_variance: float) -> float:
-    """P(X >= observed) for X negative binomial with the given mean and variance mean + extra."""
-    if extra_variance <= 1e-12:
-        return float(stats.poisson.sf(observed - 1, expected))
-    size = expected * expected / extra_variance
-    return float(stats.nbinom.sf(observed - 1, size, size / (size + expected)))
+def tail_probability(
+    observed: np.ndarray, expected: np.ndarray, extra_variance: np.ndarray
+) -> np.ndarray:
+    """P(X >= observed) for X negative binomial with the given mean and variance mean + extra
+    (Poisson when there is no extra variance)."""
+    extra = np.maximum(extra_variance, 1e-12)
+    size = expected * expected / extra
+    nb = stats.nbinom.sf(observed - 1, size, size / (size + expected))
+    return np.where(extra_variance > 1e-12, nb, stats.poisson.sf(observed - 1, expected))
