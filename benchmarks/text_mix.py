@@ -2,9 +2,9 @@
 the threats name, in the five languages, and reposted propaganda, threats and news.
 
 Benign posts come from templates with slots (place, time, thing), so nearly every one is
-distinct; about one template in eight uses a word the lexicon flags in a benign sense (a
-football attack, a rail strike, a killer concert). The rest are non-neutral exemplars with a
-repost suffix drawn from a small set, so that they repeat as reposted propaganda does.
+distinct; 3 % of them come from a template that uses a word the lexicon flags in a benign sense
+(a team that will attack from the first minute). The rest are non-neutral exemplars, as they are
+or with what a relay adds, so that they repeat as reposted propaganda does.
 """
 
 from __future__ import annotations
