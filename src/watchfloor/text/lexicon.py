@@ -7,7 +7,7 @@ are features of the classifier and evidence for the analyst.
 
 Matching runs on folded text (``normalise.fold_mapped``) and reports spans of the original.
 A ``phrase`` matches as whole words; an Arabic phrase also with a clitic or the article in front
-(و ف ب ل ك س ال) and a short suffix (ها هم كم نا ه ات ين ون) behind. A ``regex`` is matched as
+(و ف ب ل ك س ال) and a short suffix (ها هم كم نا ه ي ات ين ون) behind. A ``regex`` is matched as
 written (on folded text). Language "*" applies to every text.
 """
 

@@ -1,9 +1,10 @@
 """Threat and incitement scoring of post and OCR text: a cascade that explains itself.
 
-1. Lexicon (every text, ~0.1 ms): folded text against the language's phrases and patterns.
+1. Lexicon (every text, ~0.2 ms): folded text against the language's phrases and patterns.
    A text with no ``threat`` or ``propaganda`` hit is ``neutral`` with score 0 and stops here;
    most benign posts never reach the embedder.
-2. Embedding + classifier (flagged texts): the e5 embedding of the folded text and the lexicon
+2. Embedding + classifier (flagged texts): the e5 embedding of the folded core text (without
+   links, @mentions, trailing hashtags and emoji, so that a repost hits the cache) and the lexicon
    weights go through a logistic regression trained on the exemplars when the scorer loads;
    the label is the most probable of threat, propaganda, reporting, neutral, and the score is
    the probability of ``threat`` (threat or incitement). The nearest exemplars come along as
@@ -104,10 +105,8 @@ class ThreatScorer:
         hits = [self.lexicon.match(t, lang) for t, lang in zip(texts, langs, strict=True)]
         flagged = [i for i, h in enumerate(hits) if flags(h)]
         results: list[ThreatResult | None] = [
-            None
-            if i in set(flagged)
-            else ThreatResult("neutral", 0.0, langs[i], "lexicon", hits[i])
-            for i in range(len(texts))
+            None if flags(h) else ThreatResult("neutral", 0.0, lang, "lexicon", h)
+            for h, lang in zip(hits, langs, strict=True)
         ]
         if flagged:
             vectors = self.embedder.embed([embedding_text(texts[i]) for i in flagged])
