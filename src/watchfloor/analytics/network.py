@@ -135,7 +135,14 @@ class ChannelNetwork:
         return sorted(self.edges.values(), key=lambda e: (-e.count, e.source, e.target, e.type))
 
     def leads(self, limit: int | None = None) -> list[Lead]:
-        found = [_lead(self, node) for node in self.nodes.values() if _is_lead(node)]
+        incoming: dict[str, list[Edge]] = {}
+        for e in self.edges.values():
+            incoming.setdefault(e.target, []).append(e)
+        found = [
+            _lead(node, incoming.get(node.key, []))
+            for node in self.nodes.values()
+            if _is_lead(node)
+        ]
         found.sort(key=lambda lead: (-lead.channels, -lead.references, lead.key))
         return found if limit is None else found[:limit]
 
@@ -150,8 +157,7 @@ def _is_lead(node: Node) -> bool:
     return not node.collected and node.kind != "user"
 
 
-def _lead(network: ChannelNetwork, node: Node) -> Lead:
-    incoming = [e for e in network.edges.values() if e.target == node.key]
+def _lead(node: Node, incoming: list[Edge]) -> Lead:
     by_channel: dict[str, int] = {}
     for e in incoming:
         by_channel[e.source] = by_channel.get(e.source, 0) + e.count
