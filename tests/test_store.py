@@ -28,7 +28,7 @@ def _not_search_extra(obj, name, type_, reflected, compare_to) -> bool:
     return name not in SEARCH_EXTRAS
 
 
-HEAD = "0003"
+HEAD = "0004"
 
 
 def test_fresh_database_matches_the_schema_and_is_stamped(store):
@@ -41,7 +41,17 @@ def test_fresh_database_matches_the_schema_and_is_stamped(store):
 def test_database_at_the_baseline_is_upgraded(settings):
     """A database created before the banks existed (revision 0001) is migrated step by step."""
     engine = make_engine(settings.db_url)
-    later = ("banks", "bank_entries", "emblems", "gallery", "targets", "target_evidence")
+    later = (
+        "banks",
+        "bank_entries",
+        "emblems",
+        "gallery",
+        "targets",
+        "target_evidence",
+        "lexicon_entries",
+        "exemplars",
+        "outlets",
+    )
     baseline = [t for name, t in metadata.tables.items() if name not in later]
     with engine.begin() as conn:
         metadata.create_all(conn, tables=baseline)

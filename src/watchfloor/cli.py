@@ -157,9 +157,9 @@ def main(ctx: click.Context, workspace, db_url, export_tz, pdq_mode) -> None:
 
 
 def _register_commands() -> None:
-    from watchfloor.commands import analysis, banks, demo, ingest, matching, read, reposts
+    from watchfloor.commands import activity, analysis, banks, demo, gallery, ingest, matching, network, read, reposts, targets, text
 
-    for module in (ingest, analysis, read, demo, banks, matching, reposts):
+    for module in (ingest, analysis, read, demo, banks, matching, reposts, gallery, targets, text, activity, network):
         for command in module.COMMANDS:
             main.add_command(command)
 

@@ -271,3 +271,51 @@ target_evidence = Table(
     UniqueConstraint("target_key", "post_id", "kind", "subject", name="uq_target_evidence"),
     Index("ix_target_evidence_post", "post_id"),
 )
+
+# Text analysis (migration 0004): analysts' lexicon entries and exemplars, merged with the
+# shipped ones (a disabled row masks a shipped entry), and the outlet registry.
+lexicon_entries = Table(
+    "lexicon_entries",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("language", String(10), nullable=False),  # ar, en, fr, de, nl, other or *
+    Column("phrase", Text, nullable=False),
+    Column("label", String(20), nullable=False),  # threat, propaganda, reporting
+    Column("weight", Float, nullable=False),
+    Column("kind", String(10), nullable=False),  # phrase or regex
+    Column("note", Text),
+    Column("added_by", String(120)),
+    Column("added_at", UtcDateTime, nullable=False),
+    Column("enabled", Boolean, nullable=False, server_default=true()),
+    UniqueConstraint("language", "phrase", "label", name="uq_lexicon_entries"),
+)
+
+exemplars = Table(
+    "exemplars",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("text", Text, nullable=False),
+    Column("label", String(20), nullable=False),  # threat, propaganda, reporting, neutral
+    Column("language", String(10), nullable=False),
+    Column("note", Text),
+    Column("added_by", String(120)),
+    Column("added_at", UtcDateTime, nullable=False),
+    Column("enabled", Boolean, nullable=False, server_default=true()),
+    UniqueConstraint("text", "label", name="uq_exemplars"),
+)
+
+outlets = Table(
+    "outlets",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("kind", String(20), nullable=False),  # official, news, ...
+    Column("handles", JSON, nullable=False),
+    Column("aliases", JSON, nullable=False),
+    Column("watermark_labels", JSON, nullable=False),
+    Column("signatures", JSON, nullable=False),
+    Column("note", Text),
+    Column("added_by", String(120)),
+    Column("added_at", UtcDateTime, nullable=False),
+    Column("enabled", Boolean, nullable=False, server_default=true()),
+)
