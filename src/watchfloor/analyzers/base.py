@@ -97,3 +97,14 @@ class PreparesFromStore(ABC):
     @abstractmethod
     def prepare(self, store: Any) -> None:
         """`store` is a watchfloor.store.Store."""
+
+
+class ProducesText(ABC):
+    """Capability: the analyzer's signals carry derived text (text read in an image, say) that the
+    text analyzers read like post text. `text_kinds` names the signal kinds that carry it."""
+
+    text_kinds: ClassVar[tuple[str, ...]]
+
+    @abstractmethod
+    def derived_text(self, kind: str, value: Any) -> str | None:
+        """The text in one of this analyzer's signal values (None: none, or not a text kind)."""

@@ -1,0 +1,169 @@
+"""The OCR engines: rapidocr's text detector and Latin recogniser, and Tesseract.
+
+rapidocr (PP-OCRv6 small detector and multilingual Latin recogniser) runs from the ONNX files
+inside its wheel, named explicitly: given a model path it never looks anything up, while with
+its defaults it would download whatever model its configuration names (its Arabic recogniser is
+not in the wheel). Tesseract is the Debian binary with its own tessdata, run as a subprocess on
+one thread (``OMP_THREAD_LIMIT=1``): the pipeline already runs one worker per core.
+
+Engines are loaded lazily, once per process (``engines()``), and never travel in an analyzer's
+pickled state; a process forked from one that had loaded them loads its own.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+
+from watchfloor.matching.verify import single_threaded_opencv
+
+__all__ = [
+    "DETECTOR_MODEL",
+    "RECOGNISER_MODEL",
+    "Engines",
+    "OcrUnavailable",
+    "TesseractWord",
+    "bundled_model",
+    "engines",
+    "tesseract_words",
+]
+
+DETECTOR_MODEL = "PP-OCRv6_det_small.onnx"
+RECOGNISER_MODEL = "PP-OCRv6_rec_small.onnx"
+CLASSIFIER_MODEL = "ch_ppocr_mobile_v2.0_cls_mobile.onnx"  # named only so that nothing is looked up
+DETECTOR_SIDE = 736  # the detector's working size (longer side, pixels)
+TESSERACT_TIMEOUT_S = 30
+_BIDI_MARKS = dict.fromkeys(map(ord, "\u200e\u200f\u061c\u202a\u202b\u202c"), None)
+
+
+class OcrUnavailable(RuntimeError):
+    """An OCR engine or its model files are missing from this installation."""
+
+
+def bundled_model(name: str) -> Path:
+    """A model file inside the installed rapidocr wheel."""
+    import rapidocr
+
+    path = Path(rapidocr.__file__).parent / "models" / name
+    if not path.is_file():
+        raise OcrUnavailable(f"rapidocr's bundled model {name} is missing ({path})")
+    return path
+
+
+def _rapid_params(detector_side: int) -> dict[str, Any]:
+    one_thread = {
+        "EngineConfig.onnxruntime.intra_op_num_threads": 1,
+        "EngineConfig.onnxruntime.inter_op_num_threads": 1,
+    }
+    return {
+        "Global.use_cls": False,
+        "Global.text_score": 0.0,
+        "Global.log_level": "error",
+        "Det.model_path": str(bundled_model(DETECTOR_MODEL)),
+        "Det.limit_side_len": detector_side,
+        "Det.limit_type": "max",
+        "Rec.model_path": str(bundled_model(RECOGNISER_MODEL)),
+        "Cls.model_path": str(bundled_model(CLASSIFIER_MODEL)),
+        **one_thread,
+    }
+
+
+@dataclass(frozen=True)
+class TesseractWord:
+    text: str
+    confidence: float  # 0..1
+    line: tuple[int, int, int]  # (block, paragraph, line) within the image
+    box: tuple[int, int, int, int]  # left, top, width, height
+
+
+class Engines:
+    """rapidocr's detector and recogniser plus the Tesseract binary, for one process."""
+
+    def __init__(self, detector_side: int = DETECTOR_SIDE) -> None:
+        from rapidocr import RapidOCR
+
+        self._tesseract = _tesseract_binary()
+        with single_threaded_opencv():
+            self._rapid = RapidOCR(params=_rapid_params(detector_side))
+
+    def detect(self, bgr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Text boxes (N x 4 x 2, clockwise from top-left, in `bgr`'s pixels) and their scores."""
+        with single_threaded_opencv():
+            out = self._rapid(bgr, use_det=True, use_cls=False, use_rec=False)
+        boxes = getattr(out, "boxes", None)
+        if boxes is None or len(boxes) == 0:
+            return np.zeros((0, 4, 2), np.float32), np.zeros(0, np.float32)
+        return np.asarray(boxes, np.float32), np.asarray(out.scores, np.float32)
+
+    def recognise(self, bgr_line: np.ndarray) -> tuple[str, float]:
+        """One straightened line image read as Latin script: (text, confidence 0..1)."""
+        with single_threaded_opencv():
+            out = self._rapid(bgr_line, use_det=False, use_cls=False, use_rec=True)
+        texts = getattr(out, "txts", None)
+        if not texts:
+            return "", 0.0
+        return str(texts[0]), float(out.scores[0])
+
+    def tesseract(self, grey: np.ndarray, languages: str, psm: int = 6) -> list[TesseractWord]:
+        return tesseract_words(self._tesseract, grey, languages, psm)
+
+
+def _tesseract_binary() -> str:
+    binary = shutil.which("tesseract")
+    if binary is None:
+        raise OcrUnavailable("the tesseract binary is not installed (Debian package tesseract-ocr)")
+    return binary
+
+
+def tesseract_words(
+    binary: str, grey: np.ndarray, languages: str, psm: int = 6
+) -> list[TesseractWord]:
+    """Words Tesseract reads, with confidences; `psm` is its page segmentation mode (6: a block
+    of text, 7: a single line)."""
+    ok, png = cv2.imencode(".png", grey)
+    if not ok:
+        return []
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+    command = [binary, "stdin", "stdout", "-l", languages, "--psm", str(psm), "--oem", "1", "tsv"]
+    done = subprocess.run(
+        command, input=png.tobytes(), capture_output=True, env=env, timeout=TESSERACT_TIMEOUT_S
+    )
+    if done.returncode != 0:
+        message = done.stderr.decode("utf-8", "replace").strip()
+        raise OcrUnavailable(f"tesseract failed ({languages}): {message}")
+    return _parse_tsv(done.stdout.decode("utf-8", "replace"))
+
+
+def _parse_tsv(tsv: str) -> list[TesseractWord]:
+    words = []
+    for row in tsv.splitlines()[1:]:
+        cells = row.split("\t")
+        text = cells[11].translate(_BIDI_MARKS).strip() if len(cells) >= 12 else ""
+        if cells[0] != "5" or not text:
+            continue
+        block, par, line = (int(c) for c in cells[2:5])
+        left, top, width, height = (int(c) for c in cells[6:10])
+        confidence = max(0.0, min(1.0, float(cells[10]) / 100.0))
+        words.append(
+            TesseractWord(text, confidence, (block, par, line), (left, top, width, height))
+        )
+    return words
+
+
+_ENGINES: dict[tuple[int, int], Engines] = {}
+
+
+def engines(detector_side: int = DETECTOR_SIDE) -> Engines:
+    """This process's engines, loaded on first use."""
+    key = (os.getpid(), detector_side)
+    if key not in _ENGINES:
+        _ENGINES.clear()  # those of a parent process, if this one was forked
+        _ENGINES[key] = Engines(detector_side)
+    return _ENGINES[key]
