@@ -44,8 +44,17 @@ def _targets(
     return rebuild_targets(store)
 
 
+def _attribution(
+    store: Store, settings: Settings, workers: int, on_progress: ProgressCallback | None
+) -> Any:
+    from watchfloor.analytics.attribution import run_attribution
+
+    return run_attribution(store)
+
+
 STEPS: tuple[CorpusStep, ...] = (
     CorpusStep("reposts", ("crops",), _reposts),
+    CorpusStep("attribution", ("emblem",), _attribution),
     CorpusStep("targets", ("landmark", "exif"), _targets),
 )
 

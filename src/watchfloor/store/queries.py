@@ -63,6 +63,7 @@ def list_channels(conn: Connection) -> list[dict[str, Any]]:
             "title": r.title,
             "kind": r.kind,
             "attribution": r.attribution,
+            "attribution_reasons": r.attribution_reasons or [],
             "posts": r.posts,
             "first_seen": iso_utc(r.first_seen),
             "last_seen": iso_utc(r.last_seen),
