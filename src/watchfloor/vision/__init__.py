@@ -1,0 +1,1 @@
+"""Recognition in images against reference images that analysts register (emblems, watermarks)."""
