@@ -2,19 +2,9 @@
 
 from __future__ import annotations
 
-import hashlib
-from datetime import UTC, datetime
-
 from tests.contracts.analyzer_contract import AnalyzerContract, media_item
-from watchfloor.analyzers.base import PostItem
+from tests.contracts.test_text_analyzers import post
 from watchfloor.analyzers.places import OcrPlacesAnalyzer, PlacesAnalyzer
-
-WHEN = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
-
-
-def post(text, n: int = 1) -> PostItem:
-    digest = hashlib.sha256(str(text).encode()).hexdigest()
-    return PostItem(f"test:1/{n}", "test:1", n, WHEN, text, digest)
 
 
 class TestPlacesContract(AnalyzerContract):

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from watchfloor.analyzers.base import Analyzer, AnalyzerRejected, MediaItem, PostItem, SignalOut
-from watchfloor.analyzers.text import _post_text
+from watchfloor.analyzers.base import Analyzer, MediaItem, PostItem, SignalOut
+from watchfloor.analyzers.text import _post_text, ocr_text
 from watchfloor.geo.gazetteer import default_gazetteer
 from watchfloor.text.place_index import place_index_for
 from watchfloor.text.places import Geoparser, PlaceMention
@@ -85,8 +85,5 @@ class OcrPlacesAnalyzer(_Geoparsing):
     )
 
     def analyze(self, item: MediaItem, inputs: dict) -> list[SignalOut]:
-        ocr = inputs.get("ocr_text")
-        text = ocr.get("text") if isinstance(ocr, dict) else None
-        if not isinstance(text, str):
-            raise AnalyzerRejected("bad_input", f"malformed ocr_text signal: {ocr!r}")
+        text, _language = ocr_text(inputs)
         return place_signal(text) if text.strip() else []

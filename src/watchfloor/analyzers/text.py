@@ -37,6 +37,15 @@ def _post_text(item: Any) -> str:
     return text
 
 
+def ocr_text(inputs: dict) -> tuple[str, Any]:
+    """The text of the ``ocr_text`` signal an analyzer needs, and the OCR's language hint."""
+    ocr = inputs.get("ocr_text")
+    text = ocr.get("text") if isinstance(ocr, dict) else None
+    if not isinstance(text, str):
+        raise AnalyzerRejected("bad_input", f"malformed ocr_text signal: {ocr!r}")
+    return text, ocr.get("language")
+
+
 class LanguageAnalyzer(Analyzer):
     name: ClassVar[str] = "language"
     version: ClassVar[str] = "1"
@@ -113,11 +122,8 @@ class OcrThreatAnalyzer(_ThreatScoring):
     )
 
     def analyze(self, item: MediaItem, inputs: dict) -> list[SignalOut]:
-        ocr = inputs.get("ocr_text")
-        text = ocr.get("text") if isinstance(ocr, dict) else None
-        if not isinstance(text, str):
-            raise AnalyzerRejected("bad_input", f"malformed ocr_text signal: {ocr!r}")
+        text, hint = ocr_text(inputs)
         if not text.strip():
             return []
-        language = language_from_hint(ocr.get("language")) or detect_language(text).language
+        language = language_from_hint(hint) or detect_language(text).language
         return self._signal("ocr_threat", text, language)
