@@ -57,6 +57,11 @@ POSITIVES = [
     ("en", "Tonight in Nice, on the Promenade.", [NICE]),  # capitalised, not first in sentence
     ("en", "We travelled to Split in Croatia.", ["city:3190261", "country:HR"]),
     ("en", "paris and london tonight", [PARIS, LONDON]),  # well-known names, lower case
+    (
+        "en",
+        "Israel Defense Forces said so. Attack in Washington DC.",
+        ["country:IL", "city:4140963"],
+    ),
 ]
 
 
@@ -99,6 +104,16 @@ NEGATIVES = [
     "t.me/paris_news and @london_daily",  # links and mentions are not text
     "C'était une belle soirée, vraiment.",
     "Het was een mooie avond in de stad.",
+    "Ik spreek Engels en Nederlands.",  # a language, not the Russian city
+    "In der Mitte der Stadt, nach dem Essen.",
+    "Hollywood stars gathered. Paradise lost.",
+    "Die Kinder spielen im Garten, während die Eltern Kaffee trinken und Kuchen essen.",
+    "De burgemeester opende de nieuwe bibliotheek met een toespraak over onderwijs.",
+    "Le maire a inauguré la nouvelle bibliothèque avec un discours sur l'éducation.",
+    "Breaking News: Police Say Suspect Arrested After Brief Chase Downtown",
+    "فاز فريقنا بالمباراة واحتفل المشجعون حتى وقت متأخر من الليل",
+    "يا أمة الإسلام انتظروا النصر القريب بإذن الله",
+    "سلام عليكم ورحمة الله وبركاته، صباح الخير يا أصدقاء",
 ]
 
 

@@ -29,6 +29,7 @@ from watchfloor.text.place_words import (
     ARABIC_COMMON_WORDS,
     ARABIC_SHORT_NAMES,
     COMMON_WORD_PLACES,
+    NEVER,
     PERSON_NAMES,
 )
 
@@ -88,7 +89,7 @@ class PlaceIndex:
         entries: dict[str, Entry] = {}
         for name, place, rank, lower_ok in _names(gazetteer):
             key = name_key(name)
-            if not key or key.count(" ") >= MAX_WORDS:
+            if not key or key.count(" ") >= MAX_WORDS or key in NEVER:
                 continue
             entry = _entry(key, place, rank, lower_ok)
             old = entries.get(key)

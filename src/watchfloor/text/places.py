@@ -184,7 +184,12 @@ def _next_to_a_name(words: list[Word], i: int, n: int) -> bool:
         neighbours.append(words[i - 1])
     if i + n < len(words) and words[i + n].group == words[i].group:
         neighbours.append(words[i + n])
-    return any(w.capitalised and w.folded not in FUNCTION_WORDS for w in neighbours)
+    return any(
+        w.capitalised
+        and not (w.text.isupper() and len(w.text) <= 3)  # "Washington DC"
+        and w.folded not in FUNCTION_WORDS
+        for w in neighbours
+    )
 
 
 def _after_determiner(words: list[Word], i: int) -> bool:
