@@ -167,7 +167,9 @@ def _chat_order(key: str) -> int:
 
 def test_removing_an_outlet_withdraws_its_attribution(corpus):
     store, _folders = corpus
-    run_attribution(store)
+    first = run_attribution(store)
+    again = run_attribution(store)
+    assert again.unchanged and again.channels == first.channels and not first.unchanged
     with store.begin() as conn:
         remove_outlet(conn, OUTLET)
     report = run_attribution(store)

@@ -19,24 +19,28 @@ Every reason names the outlet and what matched, so an analyst can check it.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import time
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, select, update
+from sqlalchemy import Connection, delete, func, select, update
 
 from watchfloor.geo.names import fold_name
 from watchfloor.store import Store
 from watchfloor.store.dialect import insert_many
-from watchfloor.store.schema import channels, post_media, posts, signals
+from watchfloor.store.schema import analysis_state, channels, outlets, post_media, posts, signals
+from watchfloor.store.signals import record_outcome
 from watchfloor.text.outlets import Outlet, list_outlets
 
 VERSION = "1"
 ANALYZER = "attribution"
 MIN_SHARE = 0.25  # of a channel's posts carrying official material: a supporter
 MIN_POSTS = 2
+STATE = {"analyzer": ANALYZER, "subject_type": "corpus", "subject": "all"}
 
 
 @dataclass
@@ -44,6 +48,7 @@ class AttributionReport:
     outlets: int = 0
     channels: dict[str, int] = field(default_factory=dict)  # channels per attribution
     posts: dict[str, int] = field(default_factory=dict)  # attributed posts per attribution
+    unchanged: bool = False  # nothing attribution reads changed: not redone
     seconds: float = 0.0
 
     def as_dict(self) -> dict[str, Any]:
@@ -51,18 +56,21 @@ class AttributionReport:
 
     def summary(self) -> str:
         chans = ", ".join(f"{k} {n}" for k, n in sorted(self.channels.items())) or "none"
-        return f"channels: {chans}; {sum(self.posts.values())} posts attributed"
+        posts_done = sum(self.posts.values())
+        return f"channels: {chans}; {posts_done} posts attributed" + (
+            "; unchanged" if self.unchanged else ""
+        )
 
 
 class OutletMatcher:
     """Finds registered outlets by name, alias, handle, signature and watermark label."""
 
-    def __init__(self, outlets: list[Outlet]) -> None:
+    def __init__(self, registry: list[Outlet]) -> None:
         self.by_name: dict[str, Outlet] = {}
         self.by_handle: dict[str, Outlet] = {}
         self.by_label: dict[str, Outlet] = {}
         self.signatures: list[tuple[str, Outlet]] = []
-        for outlet in outlets:
+        for outlet in registry:
             for name in outlet.names:
                 self.by_name.setdefault(fold_name(name), outlet)
             for handle in outlet.handles:
@@ -99,17 +107,55 @@ class OutletMatcher:
         return self.by_label.get(fold_name(label)) if isinstance(label, str) else None
 
 
-def run_attribution(store: Store) -> AttributionReport:
+def run_attribution(store: Store, *, force: bool = False) -> AttributionReport:
+    """Attribute every channel and post, in one transaction, unless nothing it reads changed
+    since the last run (``force``: attribute anyway)."""
     started = time.monotonic()
     with store.begin() as conn:
-        report = attribute_in(conn)
+        key = _input_key(conn)
+        report = None if force else _last_report(conn, key)
+        if report is None:
+            report = attribute_in(conn)
+            detail = json.dumps(report.as_dict() | {"seconds": 0.0})
+            outcome = {"version": VERSION, "input_key": key, "status": "ok", "detail": detail}
+            record_outcome(conn, **STATE, **outcome, outputs=[])
     report.seconds = round(time.monotonic() - started, 3)
     return report
 
 
+def _input_key(conn: Connection) -> str:
+    """Changes when a post, a post's media, a channel, an outlet or an emblem signal is added,
+    replaced or removed (ids only grow), or a post or an outlet is updated."""
+    parts: list[Any] = [VERSION]
+    for table, where in (
+        (posts, None),
+        (post_media, None),
+        (channels, None),
+        (outlets, None),
+        (signals, signals.c.kind == "emblem"),
+    ):
+        query = select(func.count(), func.coalesce(func.sum(table.c.id), 0))
+        parts.extend(conn.execute(query if where is None else query.where(where)).one())
+    for column in (posts.c.updated_at, outlets.c.added_at):
+        parts.append(str(conn.execute(select(func.max(column))).scalar()))
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def _last_report(conn: Connection, key: str) -> AttributionReport | None:
+    state = analysis_state.c
+    row = conn.execute(
+        select(state.input_key, state.version, state.detail).where(
+            *(getattr(state, k) == v for k, v in STATE.items())
+        )
+    ).first()
+    if row is None or (row.version, row.input_key) != (VERSION, key) or not row.detail:
+        return None
+    return AttributionReport(**(json.loads(row.detail) | {"unchanged": True}))
+
+
 def attribute_in(conn: Connection) -> AttributionReport:
-    outlets = list_outlets(conn)
-    matcher = OutletMatcher(outlets)
+    registry = list_outlets(conn)
+    matcher = OutletMatcher(registry)
     chans = {r.id: r for r in conn.execute(select(channels))}
     registered = {cid: _channel_outlet(matcher, c) for cid, c in chans.items()}
     official_media = _official_media(conn, registered)
@@ -133,7 +179,7 @@ def attribute_in(conn: Connection) -> AttributionReport:
     conn.execute(delete(signals).where(signals.c.analyzer == ANALYZER))
     insert_many(conn, signals, rows)
     return AttributionReport(
-        outlets=len(outlets),
+        outlets=len(registry),
         channels=dict(Counter(a for a, _ in by_channel.values())),
         posts=dict(Counter(r["value"]["attribution"] for r in rows)),
     )
