@@ -236,7 +236,8 @@ def test_command_line(corpus, settings):
 def test_text_read_in_an_image_is_ocr_evidence(corpus):
     store, files, _channel, _report = corpus
     france = {"key": "country:FR", "kind": "country", "name": "France", "country": "FR"}
-    put_signal(store, "media", sha_of(files["plain"]), "place", [france | {"span": [0, 6]}])
+    mention = france | {"span": [0, 6], "matched": "FRANCE", "score": 0.6}
+    put_signal(store, "media", sha_of(files["plain"]), "place", [mention], 0.9)
     report = rebuild_targets(store)
     assert report.by_kind["ocr"] == 1
     with store.connect() as conn:
@@ -245,7 +246,9 @@ def test_text_read_in_an_image_is_ocr_evidence(corpus):
         posts = target_posts(conn, "country:FR")
     assert found["country:FR"]["evidence_kinds"] == ["ocr"] and found["country:FR"]["lat"] is None
     assert "country:FR" not in features  # no point to draw
-    assert posts[0]["message_id"] == 4 and posts[0]["evidence"][0]["detail"] == {"span": [0, 6]}
+    evidence = posts[0]["evidence"][0]
+    assert posts[0]["message_id"] == 4 and evidence["score"] == 0.6  # the place's own score
+    assert evidence["detail"] == {"span": [0, 6], "matched": "FRANCE"}
 
 
 def test_a_new_post_of_a_known_picture_is_new_evidence(corpus, settings, tmp_path):

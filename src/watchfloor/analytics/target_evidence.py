@@ -7,7 +7,8 @@
   "country", "lat", "lon", "distance_km"}``. Evidence kind ``exif``.
 - ``place`` (any text analyzer, e.g. geoparsing; post or media): a dict, or a list of dicts,
   ``{"key", "kind", "name", "city", "country", "lat", "lon", "span"}`` with a gazetteer key
-  (``landmark:<slug>``, ``city:<geonameid>``, ``country:<ISO2>``) and the matched text span.
+  (``landmark:<slug>``, ``city:<geonameid>``, ``country:<ISO2>``) and the matched text span;
+  optional ``score`` (0..1, the place's own), ``matched`` (the words as written), ``mentions``.
   Evidence kind ``text`` when the subject is a post, ``ocr`` when it is a media item (text read
   in an image).
 
@@ -51,7 +52,7 @@ def evidence_of(
     if kind == "place":
         evidence_kind = "text" if subject_type == "post" else "ocr"
         return [
-            Evidence(_place(v), evidence_kind, score, {"span": v.get("span")})
+            Evidence(_place(v), evidence_kind, _own_score(v, score), _text_detail(v))
             for v in _items(value)
         ]
     raise Malformed(f"signal kind {kind!r} is not target evidence")
@@ -71,6 +72,19 @@ def _coordinate(value: Any) -> float | None:
 
 def _text(value: Any) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def _own_score(value: dict[str, Any], signal_score: float | None) -> float | None:
+    """A place's own score when the analyzer gives one per place, else the signal's."""
+    own = _coordinate(value.get("score"))
+    return own if own is not None and 0 <= own <= 1 else signal_score
+
+
+def _text_detail(value: dict[str, Any]) -> dict[str, Any]:
+    """The matched span, and the words as written and how often, when the analyzer says."""
+    return {"span": value.get("span")} | {
+        k: value[k] for k in ("matched", "mentions") if k in value
+    }
 
 
 def _visual(gazetteer: Gazetteer, value: dict[str, Any], score: float | None) -> Evidence:
