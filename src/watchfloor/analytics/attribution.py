@@ -19,28 +19,25 @@ Every reason names the outlet and what matched, so an analyst can check it.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import time
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, select, update
+from sqlalchemy import Connection, delete, select, update
 
+from watchfloor.analytics import step_state
 from watchfloor.geo.names import fold_name
 from watchfloor.store import Store
 from watchfloor.store.dialect import insert_many
-from watchfloor.store.schema import analysis_state, channels, outlets, post_media, posts, signals
-from watchfloor.store.signals import record_outcome
+from watchfloor.store.schema import channels, outlets, post_media, posts, signals
 from watchfloor.text.outlets import Outlet, list_outlets
 
 VERSION = "1"
 ANALYZER = "attribution"
 MIN_SHARE = 0.25  # of a channel's posts carrying official material: a supporter
 MIN_POSTS = 2
-STATE = {"analyzer": ANALYZER, "subject_type": "corpus", "subject": "all"}
 
 
 @dataclass
@@ -113,12 +110,12 @@ def run_attribution(store: Store, *, force: bool = False) -> AttributionReport:
     started = time.monotonic()
     with store.begin() as conn:
         key = _input_key(conn)
-        report = None if force else _last_report(conn, key)
-        if report is None:
+        stored = None if force else step_state.last_report(conn, ANALYZER, VERSION, key)
+        if stored is not None:
+            report = AttributionReport(**(stored | {"unchanged": True}))
+        else:
             report = attribute_in(conn)
-            detail = json.dumps(report.as_dict() | {"seconds": 0.0})
-            outcome = {"version": VERSION, "input_key": key, "status": "ok", "detail": detail}
-            record_outcome(conn, **STATE, **outcome, outputs=[])
+            step_state.remember(conn, ANALYZER, VERSION, key, report.as_dict() | {"seconds": 0.0})
     report.seconds = round(time.monotonic() - started, 3)
     return report
 
@@ -126,31 +123,18 @@ def run_attribution(store: Store, *, force: bool = False) -> AttributionReport:
 def _input_key(conn: Connection) -> str:
     """Changes when a post, a post's media, a channel, an outlet or an emblem signal is added,
     replaced or removed (ids only grow), or a post or an outlet is updated."""
-    parts: list[Any] = [VERSION]
-    for table, where in (
-        (posts, None),
-        (post_media, None),
-        (channels, None),
-        (outlets, None),
-        (signals, signals.c.kind == "emblem"),
-    ):
-        query = select(func.count(), func.coalesce(func.sum(table.c.id), 0))
-        parts.extend(conn.execute(query if where is None else query.where(where)).one())
-    for column in (posts.c.updated_at, outlets.c.added_at):
-        parts.append(str(conn.execute(select(func.max(column))).scalar()))
-    return hashlib.sha256(repr(parts).encode()).hexdigest()
-
-
-def _last_report(conn: Connection, key: str) -> AttributionReport | None:
-    state = analysis_state.c
-    row = conn.execute(
-        select(state.input_key, state.version, state.detail).where(
-            *(getattr(state, k) == v for k, v in STATE.items())
-        )
-    ).first()
-    if row is None or (row.version, row.input_key) != (VERSION, key) or not row.detail:
-        return None
-    return AttributionReport(**(json.loads(row.detail) | {"unchanged": True}))
+    return step_state.fingerprint(
+        conn,
+        version=VERSION,
+        tables=[
+            (posts, None),
+            (post_media, None),
+            (channels, None),
+            (outlets, None),
+            (signals, signals.c.kind == "emblem"),
+        ],
+        updated=[posts.c.updated_at, outlets.c.added_at],
+    )
 
 
 def attribute_in(conn: Connection) -> AttributionReport:

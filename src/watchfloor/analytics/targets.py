@@ -12,8 +12,6 @@ place from different sources lands on one key: gallery landmarks are mapped onto
 
 from __future__ import annotations
 
-import hashlib
-import json
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -21,28 +19,20 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, select
+from sqlalchemy import Connection, delete, select
 
+from watchfloor.analytics import step_state
 from watchfloor.analytics.target_evidence import SIGNAL_KINDS, Evidence, Malformed, evidence_of
 from watchfloor.geo.gazetteer import Gazetteer, default_gazetteer
 from watchfloor.geo.places import Place
 from watchfloor.store import Store
 from watchfloor.store.dialect import insert_many
-from watchfloor.store.schema import (
-    analysis_state,
-    channels,
-    post_media,
-    posts,
-    signals,
-    target_evidence,
-    targets,
-)
-from watchfloor.store.signals import record_outcome
+from watchfloor.store.schema import channels, post_media, posts, signals, target_evidence, targets
 from watchfloor.store.times import as_utc
 
 CHUNK = 500  # subjects per IN (...) list
 VERSION = "1"
-STATE = {"analyzer": "targets", "subject_type": "corpus", "subject": "all"}
+STEP = "targets"  # its state in analysis_state (see step_state.py)
 
 
 @dataclass
@@ -85,48 +75,22 @@ def rebuild_targets(
     started = time.monotonic()
     gazetteer = gazetteer or default_gazetteer()
     with store.begin() as conn:
-        key = _input_key(conn, gazetteer)
-        report = None if force else _last_report(conn, key)
-        if report is None:
+        key = step_state.fingerprint(
+            conn,
+            version=VERSION,
+            tables=[(signals, signals.c.kind.in_(SIGNAL_KINDS)), (post_media, None), (posts, None)],
+            updated=[posts.c.updated_at],
+            extra=[gazetteer.version],
+        )
+        stored = None if force else step_state.last_report(conn, STEP, VERSION, key)
+        if stored is not None:
+            report = TargetsReport(**(stored | {"unchanged": True}))
+        else:
             report = TargetsReport()
             rebuild_targets_in(conn, gazetteer, report)
-            _remember(conn, key, report)
+            step_state.remember(conn, STEP, VERSION, key, report.as_dict() | {"seconds": 0.0})
     report.seconds = round(time.monotonic() - started, 3)
     return report
-
-
-def _input_key(conn: Connection, gazetteer: Gazetteer) -> str:
-    """Changes when a signal the targets read, a post or a post's media is added, replaced or
-    removed (ids only grow), or when the gazetteer changes."""
-    parts: list[Any] = [VERSION, gazetteer.version]
-    for table, where in (
-        (signals, signals.c.kind.in_(SIGNAL_KINDS)),
-        (post_media, None),
-        (posts, None),
-    ):
-        query = select(func.count(), func.coalesce(func.sum(table.c.id), 0))
-        parts.extend(conn.execute(query if where is None else query.where(where)).one())
-    parts.append(str(conn.execute(select(func.max(posts.c.updated_at))).scalar()))
-    return hashlib.sha256(repr(parts).encode()).hexdigest()
-
-
-def _last_report(conn: Connection, key: str) -> TargetsReport | None:
-    state = analysis_state.c
-    row = conn.execute(
-        select(state.input_key, state.version, state.detail).where(
-            *(getattr(state, k) == v for k, v in STATE.items())
-        )
-    ).first()
-    if row is None or (row.version, row.input_key) != (VERSION, key) or not row.detail:
-        return None
-    return TargetsReport(**(json.loads(row.detail) | {"unchanged": True}))
-
-
-def _remember(conn: Connection, key: str, report: TargetsReport) -> None:
-    detail = json.dumps(report.as_dict() | {"seconds": 0.0})
-    record_outcome(
-        conn, **STATE, version=VERSION, input_key=key, status="ok", detail=detail, outputs=[]
-    )
 
 
 def rebuild_targets_in(conn: Connection, gazetteer: Gazetteer, report: TargetsReport) -> None:

@@ -1,0 +1,427 @@
+"""The shortlist stage of landmark recognition: a bag of visual words over the enabled gallery,
+kept under ``<workspace>/gallery/``.
+
+A visual vocabulary tree (faiss k-means on a sample of the gallery's RootSIFT descriptors, two
+levels, so that assigning millions of descriptors stays cheap) maps each descriptor to a word. Each gallery image becomes a tf-idf vector (square-rooted term
+counts against burstiness, L2-normalised) in an inverted file: per word, the gallery rows that
+hold it and their weights. A query scores every gallery image by walking only the posting lists
+of its own words, and the best ``k`` go on to geometric verification; the work per query grows
+with the posting lists it touches, not with a verification per gallery image.
+
+``sync_gallery_index(store, root)`` runs in the main process: nothing is done while the enabled
+gallery is unchanged. Otherwise the vocabulary is kept unless the gallery has more than doubled
+since it was trained, the words of images already indexed with it are reused, and only new
+images are read (their SIFT features are cached by SHA-256 under ``features/``). Worker processes
+open an index once, memory-mapped (``open_gallery_index``).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import shutil
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import faiss
+import numpy as np
+
+from watchfloor.imaging import ImageRejected
+from watchfloor.matching.feature_cache import FeatureCache
+from watchfloor.matching.index import expand_ranges
+from watchfloor.matching.index_files import atomic_write, locked
+from watchfloor.matching.verify import Features, VerifyParams
+from watchfloor.vision.gallery import GalleryEntry, gallery_fingerprint, list_entries
+
+__all__ = [
+    "GALLERY_DIRNAME",
+    "GalleryIndex",
+    "GalleryRef",
+    "IndexParams",
+    "Vocabulary",
+    "build_postings",
+    "gallery_directory",
+    "open_gallery_index",
+    "sync_gallery_index",
+    "write_index",
+]
+
+GALLERY_DIRNAME = "gallery"
+FORMAT = "watchfloor-gallery-index-1"
+KEEP_INDEXES = 2
+
+
+@dataclass(frozen=True)
+class IndexParams:
+    # SIFT at 1024 px with no cap on the number of features: capping at 4,000 lost the
+    # matches of wide-baseline pairs (St Paul's: 6 homography inliers capped, 40-52 uncapped)
+    features: VerifyParams = field(
+        default_factory=lambda: VerifyParams(max_side=1024, n_features=0, dense_side=32)
+    )
+    index_features: int = 4000  # descriptors per image that get words (evenly chosen)
+    train_sample: int = 120_000  # descriptors the vocabulary is trained on at most
+    descriptors_per_word: int = 40
+    min_words: int = 256
+    max_words: int = 8192
+    kmeans_iterations: int = 10
+
+    @property
+    def key(self) -> str:
+        return f"{FORMAT}-{self.features.features_key}-i{self.index_features}"
+
+
+def gallery_directory(workspace: str | Path) -> Path:
+    return Path(workspace) / GALLERY_DIRNAME
+
+
+class Vocabulary:
+    """A two-level vocabulary tree (Nistér & Stewénius): ``branch`` coarse k-means centroids of
+    RootSIFT, each split into ``branch`` fine ones, so assigning a descriptor costs 2 x branch
+    distances instead of branch squared. A word is ``coarse * branch + fine``."""
+
+    def __init__(self, coarse: np.ndarray, fine: np.ndarray) -> None:
+        self.coarse = np.ascontiguousarray(coarse, dtype=np.float32)  # (branch, d)
+        self.fine = np.ascontiguousarray(fine, dtype=np.float32)  # (branch, branch, d)
+        self.branch = len(self.coarse)
+
+    @classmethod
+    def train(cls, sample: np.ndarray, params: IndexParams) -> Vocabulary:
+        sample = np.ascontiguousarray(sample, dtype=np.float32)
+        words = np.clip(
+            len(sample) // params.descriptors_per_word, params.min_words, params.max_words
+        )
+        branch = max(2, min(int(np.sqrt(words)), len(sample) // 2))
+        coarse = _kmeans(sample, branch, params.kmeans_iterations)
+        cells = _nearest(coarse, sample)
+        fine = np.full((branch, branch, sample.shape[1]), FAR, np.float32)
+        for cell in range(branch):
+            members = sample[cells == cell]
+            k = min(branch, len(members))
+            if k:
+                fine[cell, :k] = (
+                    members[:1] if k == 1 else _kmeans(members, k, params.kmeans_iterations)
+                )
+        return cls(coarse, fine)
+
+    def __len__(self) -> int:
+        return self.branch * self.branch
+
+    def cells(self, descriptors: np.ndarray) -> np.ndarray:
+        return _nearest(self.coarse, descriptors)
+
+    def assign(self, descriptors: np.ndarray) -> np.ndarray:
+        descriptors = np.ascontiguousarray(descriptors, dtype=np.float32)
+        cells = self.cells(descriptors)
+        words = np.zeros(len(descriptors), np.int32)
+        for cell in np.unique(cells):
+            rows = np.flatnonzero(cells == cell)
+            words[rows] = cell * self.branch + _nearest(self.fine[cell], descriptors[rows])
+        return words
+
+    def save(self, folder: Path) -> None:
+        np.save(folder / "coarse.npy", self.coarse)
+        np.save(folder / "fine.npy", self.fine)
+
+    @classmethod
+    def load(cls, folder: Path) -> Vocabulary:
+        return cls(np.load(folder / "coarse.npy"), np.load(folder / "fine.npy"))
+
+    @property
+    def fingerprint(self) -> str:
+        digest = hashlib.sha256(self.coarse.tobytes() + self.fine.tobytes())
+        return digest.hexdigest()[:16]
+
+
+FAR = 1e6  # coordinates of the unused fine words of a sparse cell: never the nearest
+
+
+@contextmanager
+def _faiss_on_one_thread() -> Iterator[None]:
+    """faiss's OpenMP threads spin while they wait: on cores that other processes keep busy,
+    k-means ran 10-30 times slower with two threads than with one (measured here)."""
+    before = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(1)
+    try:
+        yield
+    finally:
+        faiss.omp_set_num_threads(before)
+
+
+def _kmeans(points: np.ndarray, k: int, iterations: int) -> np.ndarray:
+    with _faiss_on_one_thread():
+        return _train(points, k, iterations)
+
+
+def _train(points: np.ndarray, k: int, iterations: int) -> np.ndarray:
+    kmeans = faiss.Kmeans(
+        points.shape[1], k, niter=iterations, seed=1234, verbose=False, min_points_per_centroid=1
+    )
+    kmeans.train(points)
+    return kmeans.centroids
+
+
+def _nearest(centroids: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """Index of the nearest centroid of each point (squared L2, one matrix product)."""
+    if len(points) == 0:
+        return np.zeros(0, np.int32)
+    distances = (centroids * centroids).sum(axis=1) - 2.0 * (points @ centroids.T)
+    return distances.argmin(axis=1).astype(np.int32)
+
+
+def index_descriptors(features: Features, limit: int) -> np.ndarray:
+    """At most ``limit`` RootSIFT rows, evenly spread over the image's keypoints."""
+    rows = features.root_sift
+    if len(rows) <= limit:
+        return rows
+    return rows[np.linspace(0, len(rows) - 1, limit).astype(np.int64)]
+
+
+def _tf(words: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    unique, counts = np.unique(words, return_counts=True)
+    return unique, np.sqrt(counts.astype(np.float32))
+
+
+def build_postings(word_lists: list[np.ndarray], vocabulary_size: int) -> dict[str, np.ndarray]:
+    """The inverted file of the images' words: ``indptr`` (per word), ``images``, ``weights``
+    (tf-idf, each image's vector of unit length) and ``idf``."""
+    per_image = [_tf(w) for w in word_lists]
+    rows = np.repeat(np.arange(len(per_image), dtype=np.int32), [len(u) for u, _ in per_image])
+    words = np.concatenate([u for u, _ in per_image] or [np.zeros(0, np.int32)]).astype(np.int64)
+    tf = np.concatenate([t for _, t in per_image] or [np.zeros(0, np.float32)])
+    df = np.bincount(words, minlength=vocabulary_size)
+    idf = np.log(max(1, len(word_lists)) / np.maximum(df, 1)).astype(np.float32)
+    weights = tf * idf[words]
+    norms = np.sqrt(np.bincount(rows, weights=weights * weights, minlength=len(per_image)))
+    weights = (weights / np.maximum(norms[rows], 1e-12)).astype(np.float32)
+    order = np.argsort(words, kind="stable")
+    indptr = np.concatenate(([0], np.cumsum(df))).astype(np.int64)
+    return {"indptr": indptr, "images": rows[order], "weights": weights[order], "idf": idf}
+
+
+@dataclass(frozen=True)
+class GalleryRef:
+    """What a worker needs to open the index; pickles. ``name`` None: the gallery is empty."""
+
+    root: str
+    media_root: str
+    name: str | None
+    fingerprint: str
+    params: IndexParams
+
+
+class GalleryIndex:
+    def __init__(self, ref: GalleryRef) -> None:
+        assert ref.name is not None
+        root = Path(ref.root)
+        folder = root / ref.name
+        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+        self.entries: list[dict[str, Any]] = meta["entries"]
+        self._by_landmark: dict[str, list[int]] = {}
+        for row, entry in enumerate(self.entries):
+            self._by_landmark.setdefault(entry["landmark"], []).append(row)
+        self.vocabulary = Vocabulary.load(root / meta["vocabulary"])
+        arrays = {k: np.load(folder / f"{k}.npy", mmap_mode="r") for k in _POSTINGS}
+        self.indptr, self.images = arrays["indptr"], arrays["images"]
+        self.weights, self.idf = arrays["weights"], arrays["idf"]
+        self.params = ref.params
+        self.media_root = Path(ref.media_root)
+        self.features = FeatureCache(root / "features", ref.params.features, memory_items=64)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def scores(self, features: Features) -> np.ndarray:
+        """The tf-idf similarity of the query to every gallery row (0 for no shared word)."""
+        return self.scores_of(index_descriptors(features, self.params.index_features))
+
+    def scores_of(self, root_sift: np.ndarray) -> np.ndarray:
+        scores = np.zeros(len(self.entries))
+        words = self.vocabulary.assign(root_sift)
+        if len(words) == 0 or not self.entries:
+            return scores
+        unique, tf = _tf(words)
+        query = tf * self.idf[unique]
+        query /= max(float(np.linalg.norm(query)), 1e-12)
+        starts, ends = self.indptr[unique], self.indptr[unique + 1]
+        positions = expand_ranges(starts, ends - starts)
+        contributions = self.weights[positions] * np.repeat(query, ends - starts)
+        return np.bincount(self.images[positions], contributions, minlength=len(self.entries))
+
+    def shortlist(
+        self,
+        scores: np.ndarray,
+        k: int,
+        *,
+        per_landmark: int = 3,
+        exclude: frozenset[str] = frozenset(),
+    ) -> list[int]:
+        """The ``k`` gallery rows with the best ``scores``, best first, at most
+        ``per_landmark`` of one landmark while other landmarks are left (then the rest, best
+        first): a landmark with many photos cannot crowd the others out of verification."""
+        chosen: list[int] = []
+        spare: list[int] = []
+        taken: Counter[str] = Counter()
+        for row in np.argsort(-scores, kind="stable"):
+            entry = self.entries[row]
+            if scores[row] <= 0 or len(chosen) >= k:
+                break
+            if entry["sha256"] in exclude:
+                continue
+            if taken[entry["landmark"]] < per_landmark:
+                chosen.append(int(row))
+                taken[entry["landmark"]] += 1
+            else:
+                spare.append(int(row))
+        return chosen + spare[: max(0, k - len(chosen))]
+
+    def rows_of(self, landmark: str) -> list[int]:
+        return self._by_landmark.get(landmark, [])
+
+    def gallery_features(self, row: int) -> Features:
+        sha256 = self.entries[row]["sha256"]
+        path = self.media_root / sha256[:2] / sha256[2:4] / sha256
+        return self.features.get(sha256, path)
+
+
+_POSTINGS = ("indptr", "images", "weights", "idf")
+
+
+@functools.lru_cache(maxsize=2)
+def open_gallery_index(ref: GalleryRef) -> GalleryIndex:
+    """Opened once per process and reference (the files of a reference never change)."""
+    return GalleryIndex(ref)
+
+
+# building ----------------------------------------------------------------------------------
+
+
+def _entry_json(e: GalleryEntry) -> dict[str, Any]:
+    return {"id": e.id, "sha256": e.sha256} | asdict(e.place)
+
+
+def sync_gallery_index(store: Any, root: Path, params: IndexParams | None = None) -> GalleryRef:
+    """Bring the index under ``root`` in step with the enabled gallery; returns its reference."""
+    params = params or IndexParams()
+    with store.connect() as conn:
+        entries = list_entries(conn, enabled_only=True)
+    fingerprint = hashlib.sha256(
+        f"{params.key}:{gallery_fingerprint(entries)}".encode()
+    ).hexdigest()[:16]
+    media_root = str(store.media.root)
+    if not entries:
+        return GalleryRef(str(root), media_root, None, fingerprint, params)
+    name = f"index-{fingerprint}"
+    with locked(root):
+        if not (root / name / "meta.json").exists():
+            _build(root, name, entries, store.media.path_for, params)
+            atomic_write(root / "CURRENT", name)
+            _collect_garbage(root, name)
+    return GalleryRef(str(root), media_root, name, fingerprint, params)
+
+
+def _previous(root: Path) -> tuple[dict[str, Any], Path] | None:
+    try:
+        folder = root / (root / "CURRENT").read_text(encoding="utf-8").strip()
+        return json.loads((folder / "meta.json").read_text(encoding="utf-8")), folder
+    except (OSError, ValueError):
+        return None
+
+
+def _build(root: Path, name: str, entries: list[GalleryEntry], path_for, params: IndexParams):
+    cache = FeatureCache(root / "features", params.features, memory_items=8)
+    previous = _previous(root)
+    vocabulary_name, vocabulary, known = _vocabulary(
+        root, entries, cache, path_for, params, previous
+    )
+    words: list[np.ndarray] = []
+    kept: list[GalleryEntry] = []
+    for e in entries:
+        held = known.get(e.sha256)
+        if held is None and (features := _features(cache, e, path_for)) is not None:
+            held = vocabulary.assign(index_descriptors(features, params.index_features))
+        if held is not None:
+            words.append(held)
+            kept.append(e)
+    trained_on = json.loads((root / vocabulary_name / "meta.json").read_text())["trained_on"]
+    meta = {
+        "format": FORMAT,
+        "vocabulary": vocabulary_name,
+        "trained_on": trained_on,
+        "entries": [_entry_json(e) for e in kept],
+        "unreadable": [e.id for e in entries if e not in kept],
+    }
+    write_index(root / name, words, len(vocabulary), meta)
+
+
+def _features(cache: FeatureCache, entry: GalleryEntry, path_for) -> Features | None:
+    """A gallery image's features; None if its bytes went missing or no longer decode (they
+    were checked when it was added), so that one lost file does not stop recognition."""
+    try:
+        return cache.get(entry.sha256, path_for(entry.sha256))
+    except (ImageRejected, OSError):
+        return None
+
+
+def _vocabulary(root, entries, cache, path_for, params, previous):
+    """The vocabulary to index with, and the words of images already indexed with it."""
+    if previous is not None:
+        meta, folder = previous
+        if len(entries) <= 2 * meta["trained_on"] and (root / meta["vocabulary"]).exists():
+            words = np.load(folder / "words.npy")
+            offsets = np.load(folder / "word_offsets.npy")
+            known = {
+                e["sha256"]: words[offsets[i] : offsets[i + 1]]
+                for i, e in enumerate(meta["entries"])
+            }
+            return meta["vocabulary"], Vocabulary.load(root / meta["vocabulary"]), known
+    sample = _training_sample(entries, cache, path_for, params)
+    vocabulary = Vocabulary.train(sample, params)
+    name = f"vocabulary-{vocabulary.fingerprint}"
+    (root / name).mkdir(parents=True, exist_ok=True)
+    vocabulary.save(root / name)
+    atomic_write(root / name / "meta.json", json.dumps({"trained_on": len(entries)}))
+    return name, vocabulary, {}
+
+
+def _training_sample(entries, cache, path_for, params: IndexParams) -> np.ndarray:
+    per_image = max(1, params.train_sample // len(entries))
+    parts = [
+        index_descriptors(f, per_image) for e in entries if (f := _features(cache, e, path_for))
+    ]
+    return np.concatenate(parts or [np.zeros((0, 128), np.float32)])
+
+
+def write_index(folder: Path, words: list[np.ndarray], size: int, meta: dict[str, Any]) -> None:
+    tmp = folder.with_name(f".{folder.name}.tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    for key, array in build_postings(words, size).items():
+        np.save(tmp / f"{key}.npy", array)
+    np.save(tmp / "words.npy", np.concatenate(words).astype(np.int32))
+    np.save(tmp / "word_offsets.npy", np.concatenate(([0], np.cumsum([len(w) for w in words]))))
+    (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+    shutil.rmtree(folder, ignore_errors=True)
+    tmp.rename(folder)
+
+
+def _collect_garbage(root: Path, current: str) -> None:
+    """Keeps the newest indexes and the vocabularies they use."""
+    indexes = sorted(root.glob("index-*"), key=lambda p: p.stat().st_mtime_ns)
+    keep = {p.name for p in indexes[-KEEP_INDEXES:]} | {current}
+    for path in indexes:
+        if path.name not in keep:
+            shutil.rmtree(path, ignore_errors=True)
+    used = set()
+    for name in keep:
+        try:
+            used.add(json.loads((root / name / "meta.json").read_text())["vocabulary"])
+        except (OSError, ValueError, KeyError):
+            continue
+    for path in root.glob("vocabulary-*"):
+        if path.name not in used:
+            shutil.rmtree(path, ignore_errors=True)

@@ -1,0 +1,150 @@
+"""The `landmark` analyzer: its contract, the signal it emits, and accuracy on the real photos of
+../shared/data/landmarks (a deterministic third of them as leave-one-out queries; the full
+figure comes from benchmarks/landmark_accuracy.py), with places that are not in the gallery
+yielding no signal."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image
+
+from tests.contracts.analyzer_contract import AnalyzerContract, media_item
+from tests.reference import LANDMARKS, need_path
+from tests.test_landmark_gallery import scene
+from watchfloor.analyzers.base import AnalyzerOptions
+from watchfloor.analyzers.landmark import LandmarkAnalyzer
+from watchfloor.store import open_store
+from watchfloor.vision import gallery as lib
+from watchfloor.vision import landmark_eval as ev
+
+
+def warped(source: Path, path: Path) -> Path:
+    """Another view of the same scene: a perspective warp, scaled, re-encoded."""
+    rgb = np.asarray(Image.open(source).convert("RGB"))
+    h, w = rgb.shape[:2]
+    corners = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
+    moved = np.float32([[30, 20], [w - 10, 45], [w - 40, h - 15], [15, h - 30]])
+    view = cv2.warpPerspective(rgb, cv2.getPerspectiveTransform(corners, moved), (w, h))
+    Image.fromarray(view).resize((w * 3 // 4, h * 3 // 4)).save(path, quality=80)
+    return path
+
+
+def prepared(settings, folder: Path) -> LandmarkAnalyzer:
+    """An analyzer prepared from a store whose gallery holds two stand-in places."""
+    store = open_store(settings)
+    with store.begin() as conn:
+        tower = [scene(folder / "tower-1.jpg", 21), scene(folder / "tower-2.jpg", 22)]
+        lib.add_images(conn, store.media, tower, lib.Place("Tower", "Utopia", "K", 1.5, 2.5))
+        bridge = [scene(folder / "bridge.jpg", 23)]
+        lib.add_images(conn, store.media, bridge, lib.Place("Bridge", "Utopia", "K", 3.0, 4.0))
+    analyzer = LandmarkAnalyzer(AnalyzerOptions(workspace=str(settings.workspace)))
+    analyzer.prepare(store)
+    store.close()
+    return analyzer
+
+
+class TestLandmarkContract(AnalyzerContract):
+    analyzer_cls = LandmarkAnalyzer
+
+    @pytest.fixture
+    def analyzer(self, tmp_path, sqlite_settings):
+        return prepared(sqlite_settings, tmp_path)
+
+    def good_subjects(self, tmp_path):
+        source = scene(tmp_path / "source.jpg", 21)  # the same pixels as gallery tower-1
+        return [media_item(warped(source, tmp_path / "view.jpg"), "image/jpeg")]
+
+    def bad_subjects(self, tmp_path):
+        text = tmp_path / "text.jpg"
+        text.write_text("not an image at all")
+        return [media_item(text)]
+
+
+def test_signal_names_the_place_and_the_region(tmp_path, sqlite_settings):
+    analyzer = prepared(sqlite_settings, tmp_path)
+    view = warped(scene(tmp_path / "src.jpg", 22), tmp_path / "view.jpg")
+    [signal] = analyzer.analyze(media_item(view, "image/jpeg"), {})
+    value, evidence = signal.value, signal.evidence
+    assert (value["landmark"], value["city"], value["lat"], value["lon"]) == (
+        "Tower",
+        "Utopia",
+        1.5,
+        2.5,
+    )
+    assert value["inliers"] >= 12 and 0 < value["score"] == signal.score <= 1
+    assert len(value["gallery_ids"]) >= 1
+    width, height = Image.open(view).size
+    polygon = np.array(evidence["polygon"])
+    assert polygon.shape == (4, 2)
+    assert (polygon[:, 0] > -5).all() and (polygon[:, 0] < width + 5).all()
+    assert (polygon[:, 1] > -5).all() and (polygon[:, 1] < height + 5).all()
+    assert {c["landmark"] for c in evidence["shortlist"]} >= {"Tower"}
+    assert evidence["runner_up"] is None or evidence["runner_up"]["landmark"] != "Tower"
+
+
+def test_a_place_not_in_the_gallery_yields_no_signal(tmp_path, sqlite_settings):
+    analyzer = prepared(sqlite_settings, tmp_path)
+    other = scene(tmp_path / "elsewhere.jpg", 99)
+    assert analyzer.analyze(media_item(other, "image/jpeg"), {}) == []
+    flat = tmp_path / "flat.png"
+    Image.new("RGB", (300, 200), (90, 90, 90)).save(flat)
+    assert analyzer.analyze(media_item(flat, "image/png"), {}) == []
+
+
+def test_the_version_follows_the_gallery(tmp_path, sqlite_settings):
+    first = prepared(sqlite_settings, tmp_path).effective_version
+    store = open_store(sqlite_settings)
+    with store.begin() as conn:
+        lib.remove(conn, landmark="Bridge")
+    again = LandmarkAnalyzer(AnalyzerOptions(workspace=str(sqlite_settings.workspace)))
+    again.prepare(store)
+    store.close()
+    assert again.effective_version != first and again.effective_version.startswith("1+")
+
+
+# ---- the real photos -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def real_gallery(tmp_path_factory):
+    labels = need_path(LANDMARKS / "labels.csv")
+    return ev.gallery_from_csv(labels, tmp_path_factory.mktemp("landmarks"))
+
+
+def test_leave_one_out_on_a_third_of_the_real_photos(real_gallery):
+    rows = list(range(0, len(real_gallery), 3))
+    summary = ev.summarise(ev.leave_one_out(real_gallery, rows=rows))
+    assert summary["wrong"] == 0, summary
+    assert summary["top1_accepted"] >= 0.8, summary
+
+
+def test_held_out_landmarks_and_synthetic_scenes_yield_nothing(real_gallery, tmp_path):
+    rows = list(range(1, len(real_gallery), 4))
+    outcomes = ev.hold_out_landmarks(real_gallery, rows=rows)
+    outcomes += ev.query_scenes(real_gallery, ev.synthetic_scenes(4, tmp_path))
+    assert [o for o in outcomes if o.answer is not None] == []
+
+
+def test_real_photo_signal(real_gallery, tmp_path, sqlite_settings):
+    """Through the analyzer: a British Museum photo not in the gallery's workspace."""
+    path = need_path(LANDMARKS / "british_museum" / "vggsfm_29057984_287139632.jpg")
+    store = open_store(sqlite_settings)
+    with store.begin() as conn:
+        others = sorted((LANDMARKS / "british_museum").glob("*.jpg"))[1:4]
+        place = lib.Place("British Museum", "London", "United Kingdom", 51.5194, -0.127)
+        lib.add_images(conn, store.media, others, place)
+        sacre = sorted((LANDMARKS / "sacre_coeur").glob("hloc_*.jpg"))[:3]
+        lib.add_images(conn, store.media, sacre, lib.Place("Sacré-Cœur", "Paris", "France"))
+    analyzer = LandmarkAnalyzer(AnalyzerOptions(workspace=str(sqlite_settings.workspace)))
+    analyzer.prepare(store)
+    store.close()
+    item = media_item(path, "image/jpeg")
+    assert item.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+    [signal] = analyzer.analyze(item, {})
+    assert (signal.value["landmark"], signal.value["city"]) == ("British Museum", "London")
+    assert signal.value["inliers"] >= 50
