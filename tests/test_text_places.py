@@ -54,6 +54,9 @@ POSITIVES = [
     ("ar", "سنضرب بباريس و لندن قريبا", [PARIS, LONDON]),  # proclitic ب
     ("ar", "انتظرونا في برلين", [BERLIN]),
     ("ar", "ساعة بيغ بن في لندن", [BIG_BEN, LONDON]),
+    ("ar", "سنضرب في الرياض وبالقدس", ["city:108410", "city:281184"]),  # with the article
+    ("ar", "العراق والمغرب وسوريا ومصر", ["country:IQ", "country:MA", "country:SY", "country:EG"]),
+    ("fr", "Le Maroc et la Syrie", ["country:MA", "country:SY"]),
     ("en", "Tonight in Nice, on the Promenade.", [NICE]),  # capitalised, not first in sentence
     ("en", "We travelled to Split in Croatia.", ["city:3190261", "country:HR"]),
     ("en", "paris and london tonight", [PARIS, LONDON]),  # well-known names, lower case
@@ -114,6 +117,8 @@ NEGATIVES = [
     "فاز فريقنا بالمباراة واحتفل المشجعون حتى وقت متأخر من الليل",
     "يا أمة الإسلام انتظروا النصر القريب بإذن الله",
     "سلام عليكم ورحمة الله وبركاته، صباح الخير يا أصدقاء",
+    "انتظرونا، فيوم الحساب لمدينتكم قريب.",  # ف + يوم, not الفيوم (Fayyum)
+    "رياض صديقي منذ زمن",  # a first name: Riyadh is الرياض
 ]
 
 

@@ -15,9 +15,10 @@ be (``Entry``): lower case is accepted only for landmarks, countries and the bes
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
@@ -25,6 +26,7 @@ from typing import Any
 from watchfloor.geo.cities import _city_records, raw_countries, useful_alias
 from watchfloor.geo.gazetteer import Gazetteer
 from watchfloor.geo.names import fold_name
+from watchfloor.text.normalise import fold, has_arabic, without_article
 from watchfloor.text.place_words import (
     ARABIC_COMMON_WORDS,
     ARABIC_SHORT_NAMES,
@@ -39,8 +41,9 @@ WELL_KNOWN_CAPITAL = 200_000
 MIN_ALIAS = 4  # shorter Latin alternate names are mostly codes and romanisation noise
 MAX_WORDS = 6
 KIND_RANK = {"landmark": 0, "country": 1, "city": 2}
-INDEX_VERSION = "1"
+INDEX_VERSION = "2"
 ALIAS_WORDS = "place_alias_words.txt"
+COUNTRY_FILE = "place_countries.csv"
 
 # A word: letters and digits, with any combining marks (Arabic harakat, decomposed accents).
 _MARKS = "\u0300-\u036f\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640"
@@ -69,6 +72,9 @@ class Entry:
     person: bool  # also a person's name: not next to another capitalised name
     arabic: bool  # an Arabic-script name
     hashtag_only: bool  # an Arabic name that is also an ordinary word
+    # An Arabic name written with the article (الفيوم, الرياض): without it, the word is
+    # another (فيوم "so on the day", رياض "gardens" or a first name)
+    needs_article: bool = False
 
 
 class PlaceIndex:
@@ -87,44 +93,72 @@ class PlaceIndex:
     @classmethod
     def build(cls, gazetteer: Gazetteer) -> PlaceIndex:
         entries: dict[str, Entry] = {}
-        for name, place, rank, lower_ok in _names(gazetteer):
-            key = name_key(name)
+        for found in _names(gazetteer):
+            key = name_key(found.name)
             if not key or key.count(" ") >= MAX_WORDS or key in NEVER:
                 continue
-            entry = _entry(key, place, rank, lower_ok)
+            entry = _entry(key, found)
             old = entries.get(key)
             if old is None or entry.rank < old.rank:
                 entries[key] = entry
+            elif old.place["key"] == found.place["key"] and entry.needs_article:
+                # Written with the article in Arabic (الرياض): bare, it is another word
+                entries[key] = replace(old, needs_article=True)
         return cls(entries)
 
 
-def _entry(key: str, place: dict[str, Any], rank: tuple, lower_ok: bool) -> Entry:
+def has_article(word: str) -> bool:
+    """Whether an Arabic word carries the article (الفيوم, بالرياض, وبالقدس)."""
+    folded = fold(word)
+    if not has_arabic(folded):
+        return False
+    return any(without_article(w) != w for w in (folded, folded[1:]) if len(w) > 3)
+
+
+def _has_article(name: str) -> bool:
+    words = WORD.findall(name)
+    return bool(words) and has_article(words[0])
+
+
+def _entry(key: str, found: _Name) -> Entry:
     arabic = _ARABIC.search(key) is not None
     common = not arabic and (key in COMMON_WORD_PLACES or len(key) <= 3)
     # Arabic words of three letters are mostly also ordinary words (ليل "night" is Lille)
-    short = arabic and len(key) <= 3 and not lower_ok and key not in ARABIC_SHORT_NAMES
+    short = arabic and len(key) <= 3 and not found.well_known and key not in ARABIC_SHORT_NAMES
     return Entry(
-        place=place,
-        rank=rank,
-        lower_ok=lower_ok and not common,
+        place=found.place,
+        rank=found.rank,
+        lower_ok=found.lower_ok and not common,
         common=common,
         person=key in PERSON_NAMES,
         arabic=arabic,
         hashtag_only=arabic and (key in ARABIC_COMMON_WORDS or short),
+        needs_article=arabic and _has_article(found.name),
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _Name:
+    name: str
+    place: dict[str, Any]
+    rank: tuple
+    lower_ok: bool  # may be written in lower case
+    well_known: bool  # a landmark, a country, a city of a million or a capital
+
+
 def _names(gazetteer: Gazetteer):
-    """(name, place, rank, lower_ok) for every name of every place the index holds."""
+    """Every name of every place the index holds."""
     for i, lm in enumerate(gazetteer.landmarks):
         place = _place_dict(gazetteer.landmark_place(i).as_dict())
         for n, name in enumerate((lm.name, *lm.aliases)):
-            yield name, place, (KIND_RANK["landmark"], min(n, 1), 0), True
+            yield _Name(name, place, (KIND_RANK["landmark"], min(n, 1), 0), True, True)
     aliases = gazetteer._country_aliases  # the five languages' names of each country
+    more = extra_country_names()
     for iso, country in gazetteer.countries().items():
         place = _place_dict(country.as_dict())
-        for n, name in enumerate((country.name, *aliases.get(iso, ()))):
-            yield name, place, (KIND_RANK["country"], min(n, 1), 0), True
+        names = (country.name, *aliases.get(iso, ()), *more.get(iso, ()))
+        for n, name in enumerate(names):
+            yield _Name(name, place, (KIND_RANK["country"], min(n, 1), 0), True, True)
     yield from _city_names()
 
 
@@ -148,10 +182,21 @@ def _city_names():
         well_known = population >= WELL_KNOWN_POPULATION or (
             capital and population >= WELL_KNOWN_CAPITAL
         )
-        yield city["name"], place, (KIND_RANK["city"], 0, -population), well_known
+        rank = (KIND_RANK["city"], 0, -population)
+        yield _Name(city["name"], place, rank, well_known, well_known)
         for alias in city.get("alternatenames") or ():
             if alias != city["name"] and _useful_city_alias(alias, blocked):
-                yield alias, place, (KIND_RANK["city"], 1, -population), False
+                rank = (KIND_RANK["city"], 1, -population)
+                yield _Name(alias, place, rank, False, well_known)
+
+
+@cache
+def extra_country_names() -> dict[str, tuple[str, ...]]:
+    """Names of countries the gazetteer's table lacks (``data/place_countries.csv``: Arabic
+    and European names of the Middle East, North Africa and others)."""
+    text = resources.files("watchfloor.text").joinpath("data", COUNTRY_FILE).read_text("utf-8")
+    rows = csv.DictReader(text.splitlines())
+    return {r["iso"]: tuple(n.strip() for n in r["names"].split("|") if n.strip()) for r in rows}
 
 
 def _useful_city_alias(alias: str, blocked: frozenset[str]) -> bool:

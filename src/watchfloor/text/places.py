@@ -14,7 +14,9 @@ Caution against false positives, decided per name by the index:
 - Names that are also people's names ("Paris Hilton", "Michael Jordan") do not match next to
   another capitalised word that is not a function word.
 - Arabic names that are also ordinary words (مدينة "city", عين "eye", جدة "grandmother") match
-  only as a hashtag. An Arabic word may carry a proclitic (بباريس "in Paris", ولندن).
+  only as a hashtag; those only ever written with the article (الفيوم, الرياض) need it
+  (فيوم is "so on the day", رياض "gardens" or a first name). A word may carry a proclitic
+  (بباريس "in Paris", ولندن).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from watchfloor.text.place_index import WORD, Entry, PlaceIndex, fold_word
+from watchfloor.text.place_index import WORD, Entry, PlaceIndex, fold_word, has_article
 from watchfloor.text.place_words import DETERMINERS, FUNCTION_WORDS
 
 # Hashtags, links and mentions are taken whole; everything else word by word.
@@ -165,7 +167,9 @@ class Geoparser:
 def _acceptable(entry: Entry, words: list[Word], i: int, n: int, capitals_only: bool) -> bool:
     first = words[i]
     if entry.arabic:
-        return first.hashtag or not entry.hashtag_only
+        if first.hashtag:
+            return True
+        return not entry.hashtag_only and (not entry.needs_article or has_article(first.text))
     if first.hashtag:  # tagging is naming on purpose: only ordinary words need a capital
         return first.capitalised or not entry.common
     if not first.capitalised:
