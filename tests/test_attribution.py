@@ -68,10 +68,12 @@ def write_corpus(root: Path) -> list[Path]:
 
 
 def put_emblem(store, sha: str, label: str) -> None:
+    """An emblem signal as the emblem analyzer emits it (another analyzer name, so that a real
+    run of the emblem analyzer in the test leaves it alone)."""
     value = {"detections": [{"label": label, "kind": "watermark", "score": 0.9}]}
     with store.begin() as conn:
         record_outcome(
-            conn, analyzer="emblem", version="test", subject_type="media", subject=sha,
+            conn, analyzer="stand_in_emblem", version="test", subject_type="media", subject=sha,
             input_key="test", status="ok", detail=None, outputs=[SignalOut("emblem", value, 0.9)],
         )  # fmt: skip
 
