@@ -8,11 +8,9 @@ import json
 from pathlib import Path
 
 import numpy as np
-import pytest
-from click.testing import CliRunner
 from PIL import Image
 
-from watchfloor.cli import main
+from tests.test_banks import cli  # noqa: F401  (the `watchfloor` runner fixture)
 from watchfloor.config import Settings
 from watchfloor.store import Store
 from watchfloor.store.queries import list_quarantine
@@ -29,18 +27,6 @@ def scene(path: Path, seed: int, size: tuple[int, int] = (480, 360)) -> Path:
     pixels = np.clip(np.asarray(image, dtype=np.float64) + noise, 0, 255).astype(np.uint8)
     Image.fromarray(pixels).save(path, quality=90)
     return path
-
-
-@pytest.fixture
-def cli(settings: Settings):
-    base = ["--workspace", str(settings.workspace), "--db", settings.db_url]
-
-    def run(*args: str, code: int = 0) -> str:
-        result = CliRunner().invoke(main, [*base, *args], catch_exceptions=False)
-        assert result.exit_code == code, result.output
-        return result.stdout
-
-    return run
 
 
 def write_csv(folder: Path) -> Path:
@@ -68,7 +54,7 @@ def write_csv(folder: Path) -> Path:
     return path
 
 
-def test_import_reports_bad_rows_keeps_good_ones_and_is_idempotent(cli, store: Store, tmp_path):
+def test_import_reports_bad_rows_keeps_good_ones_and_is_idempotent(cli, store: Store, tmp_path):  # noqa: F811
     csv_path = write_csv(tmp_path)
     report = json.loads(cli("gallery", "import", str(csv_path), "--json", code=3))
     assert (report["added"], report["rejected"]) == (3, 6)
@@ -106,7 +92,7 @@ def test_import_reports_bad_rows_keeps_good_ones_and_is_idempotent(cli, store: S
     assert all(store.media.path_for(i["sha256"]).exists() for i in images)
 
 
-def test_add_list_remove(cli, tmp_path):
+def test_add_list_remove(cli, tmp_path):  # noqa: F811
     a, b = scene(tmp_path / "a.jpg", 4), scene(tmp_path / "b.jpg", 5)
     bad = tmp_path / "truncated.jpg"
     bad.write_bytes(a.read_bytes()[:2000])

@@ -17,7 +17,6 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +24,7 @@ import faiss
 import numpy as np
 
 from watchfloor.analyzers.crops import DESCRIPTOR_DIM, dihedral_variants
+from watchfloor.faiss_threads import single_threaded_faiss
 
 __all__ = ["Candidate", "CandidateParams", "DescriptorIndex"]
 
@@ -54,17 +54,6 @@ class Candidate:
         return self.variant.startswith("mirror")
 
 
-@contextmanager
-def _single_thread() -> Iterator[None]:
-    """HNSW insertion is deterministic only on one thread (the tests and the ids rely on it)."""
-    before = faiss.omp_get_max_threads()
-    faiss.omp_set_num_threads(1)
-    try:
-        yield
-    finally:
-        faiss.omp_set_num_threads(before)
-
-
 class DescriptorIndex:
     def __init__(self, params: CandidateParams) -> None:
         self.params = params
@@ -79,7 +68,7 @@ class DescriptorIndex:
     def add(self, shas: list[str], vectors: np.ndarray, aspects: list[float]) -> None:
         if not shas:
             return
-        with _single_thread():
+        with single_threaded_faiss():  # HNSW insertion: deterministic on one thread
             self.index.add(np.ascontiguousarray(vectors, dtype=np.float32))
         self.ids.extend(shas)
         self.log_aspects.extend(math.log(a) for a in aspects)

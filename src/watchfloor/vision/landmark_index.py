@@ -22,8 +22,6 @@ import hashlib
 import json
 import shutil
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +29,7 @@ from typing import Any
 import faiss
 import numpy as np
 
+from watchfloor.faiss_threads import single_threaded_faiss
 from watchfloor.imaging import ImageRejected
 from watchfloor.matching.feature_cache import FeatureCache
 from watchfloor.matching.index import expand_ranges
@@ -140,20 +139,8 @@ class Vocabulary:
 FAR = 1e6  # coordinates of the unused fine words of a sparse cell: never the nearest
 
 
-@contextmanager
-def _faiss_on_one_thread() -> Iterator[None]:
-    """faiss's OpenMP threads spin while they wait: on cores that other processes keep busy,
-    k-means ran 10-30 times slower with two threads than with one (measured here)."""
-    before = faiss.omp_get_max_threads()
-    faiss.omp_set_num_threads(1)
-    try:
-        yield
-    finally:
-        faiss.omp_set_num_threads(before)
-
-
 def _kmeans(points: np.ndarray, k: int, iterations: int) -> np.ndarray:
-    with _faiss_on_one_thread():
+    with single_threaded_faiss():
         return _train(points, k, iterations)
 
 
