@@ -38,6 +38,7 @@ channels = Table(
     Column("title", Text),
     Column("kind", String(60)),
     Column("attribution", String(20), nullable=False, server_default="unknown"),
+    Column("attribution_reasons", JSON),  # migration 0005: the attribution step's reasons
     Column("first_seen", UtcDateTime),
     Column("last_seen", UtcDateTime),
     Column("created_at", UtcDateTime, nullable=False),
