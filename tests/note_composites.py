@@ -204,6 +204,47 @@ def compose(
     return out, (x + left, y + top, x + right, y + bottom)
 
 
+def facade(width: int = 960, height: int = 720, seed: int = 0) -> Image.Image:
+    """A generated stand-in for a photo of a building: sky, stone, columns, a grid of windows
+    and railings, with grain; the kind of regular structure a text detector can take for text."""
+    rng = np.random.default_rng(seed)
+    img = Image.new("RGB", (width, height), (150, 175, 205))
+    draw = ImageDraw.Draw(img)
+    top = height // 4
+    draw.rectangle((0, top, width, height), fill=(190, 180, 160))
+    for x in range(width // 16, width, width // 8):  # columns
+        draw.rectangle((x, top + 20, x + width // 24, height), fill=(215, 205, 185))
+        draw.line((x + 4, top + 20, x + 4, height), fill=(150, 140, 125), width=2)
+    for row in range(3):  # windows
+        y = top + 60 + row * (height // 6)
+        for x in range(width // 10, width, width // 6):
+            draw.rectangle((x, y, x + 40, y + 60), fill=(60, 60, 70))
+            draw.line((x + 20, y, x + 20, y + 60), fill=(200, 200, 200), width=3)
+    for x in range(0, width, 9):  # a railing
+        draw.line((x, height - 80, x, height - 30), fill=(40, 40, 40), width=3)
+    draw.line((0, height - 80, width, height - 80), fill=(40, 40, 40), width=4)
+    grain = rng.normal(0, 6, (height, width, 3))
+    return Image.fromarray(np.clip(np.asarray(img, np.float32) + grain, 0, 255).astype(np.uint8))
+
+
+def note_image(
+    lines: tuple[str, ...],
+    language: str,
+    *,
+    seed: int = 0,
+    angle: float = 8.0,
+    width_fraction: float = 0.4,
+    backdrop: Image.Image | None = None,
+) -> bytes:
+    """One note on `backdrop` (a generated façade by default), as JPEG bytes."""
+    rng = random.Random(seed)
+    card = render_note(lines, language, rng)
+    image, _box = compose(
+        backdrop or facade(seed=seed), card, rng, width_fraction=width_fraction, angle=angle
+    )
+    return jpeg_bytes(image, 85)
+
+
 def jpeg_bytes(image: Image.Image, quality: int) -> bytes:
     buf = io.BytesIO()
     image.save(buf, format="JPEG", quality=quality)

@@ -38,7 +38,7 @@ __all__ = [
 DETECTOR_MODEL = "PP-OCRv6_det_small.onnx"
 RECOGNISER_MODEL = "PP-OCRv6_rec_small.onnx"
 CLASSIFIER_MODEL = "ch_ppocr_mobile_v2.0_cls_mobile.onnx"  # named only so that nothing is looked up
-DETECTOR_SIDE = 736  # the detector's working size (longer side, pixels)
+DETECTOR_SIDE = 736  # working size (longer side); at 640 a note lost its first letters
 TESSERACT_TIMEOUT_S = 30
 _BIDI_MARKS = dict.fromkeys(map(ord, "\u200e\u200f\u061c\u202a\u202b\u202c"), None)
 
