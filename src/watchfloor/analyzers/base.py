@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
+from watchfloor.imaging import DecodedImage, ImageRejected, decode_rgb
 from watchfloor.records import SubjectType
 
 
@@ -63,6 +64,17 @@ class AnalyzerOptions:
     pdq_mode: str = "fast"
     max_image_pixels: int = 64_000_000
     workspace: str | None = None  # where analyzers keep derived files (indexes); None: keep none
+
+
+def decode_image(
+    item: MediaItem, options: AnalyzerOptions, reduce_to: int | None = None
+) -> DecodedImage:
+    """A media item's pixels (``imaging.decode_rgb``, within the configured pixel limit); a file
+    that cannot be decoded safely is bad input for the analyzer: ``AnalyzerRejected``."""
+    try:
+        return decode_rgb(item.path, max_pixels=options.max_image_pixels, reduce_to=reduce_to)
+    except ImageRejected as exc:
+        raise AnalyzerRejected(exc.code, str(exc)) from exc
 
 
 class Analyzer(ABC):

@@ -28,8 +28,7 @@ from typing import ClassVar
 import numpy as np
 from PIL import Image
 
-from watchfloor.analyzers.base import Analyzer, AnalyzerRejected, MediaItem, SignalOut
-from watchfloor.imaging import ImageRejected, decode_rgb
+from watchfloor.analyzers.base import Analyzer, MediaItem, SignalOut, decode_image
 
 __all__ = [
     "DESCRIPTOR_DIM",
@@ -61,12 +60,7 @@ class CropsAnalyzer(Analyzer):
         return item.mime is None or item.mime.startswith("image/")
 
     def analyze(self, item: MediaItem, inputs: dict) -> list[SignalOut]:
-        try:
-            decoded = decode_rgb(
-                item.path, max_pixels=self.options.max_image_pixels, reduce_to=DECODE_REDUCE_TO
-            )
-        except ImageRejected as exc:
-            raise AnalyzerRejected(exc.code, str(exc)) from exc
+        decoded = decode_image(item, self.options, DECODE_REDUCE_TO)
         vector, contrast = descriptor_from_rgb(decoded.rgb)
         usable = contrast >= MIN_CONTRAST
         value = {

@@ -15,14 +15,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from watchfloor.analyzers.base import (
-    Analyzer,
-    AnalyzerRejected,
-    MediaItem,
-    ProducesText,
-    SignalOut,
-)
-from watchfloor.imaging import ImageRejected, decode_rgb
+from watchfloor.analyzers.base import Analyzer, MediaItem, ProducesText, SignalOut, decode_image
 
 __all__ = ["OcrAnalyzer"]
 
@@ -46,12 +39,7 @@ class OcrAnalyzer(ProducesText, Analyzer):
     def analyze(self, item: MediaItem, inputs: dict) -> list[SignalOut]:
         from watchfloor.vision.ocr import read_text  # the engines load in the worker, not here
 
-        try:
-            decoded = decode_rgb(
-                item.path, max_pixels=self.options.max_image_pixels, reduce_to=DECODE_REDUCE_TO
-            )
-        except ImageRejected as exc:
-            raise AnalyzerRejected(exc.code, str(exc)) from exc
+        decoded = decode_image(item, self.options, DECODE_REDUCE_TO)
         lines = read_text(decoded.rgb)
         if not lines:
             return []
