@@ -56,6 +56,26 @@ def demo(app: AppContext, seed: int, workers: int | None, as_json: bool) -> None
         click.echo(
             f"Repost groups: {r['groups']} ({r['grouped_media']} images); see `watchfloor reposts`."
         )
+    if summary.get("emblems"):
+        shown = ", ".join(f"{label} in {n} images" for label, n in summary["emblems"].items())
+        click.echo(f"Emblems: {shown}; see `watchfloor signals --kind emblem`.")
+    if summary.get("targets"):
+        table(
+            "Targets (places shown or named)",
+            ["target", "city", "country", "posts", "first", "last", "evidence"],
+            [
+                [
+                    t["name"],
+                    t.get("city") or "",
+                    t.get("country") or "",
+                    t["posts"],
+                    t.get("first_seen") or "",
+                    t.get("last_seen") or "",
+                    ", ".join(t.get("evidence_kinds") or []),
+                ]
+                for t in summary["targets"][:12]
+            ],
+        )
     s = summary["stats"]
     click.echo(
         f"Workspace {app.settings.workspace}: {s['channels']} channels, {s['posts']} posts, {s['media']} media items, "

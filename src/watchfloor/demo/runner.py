@@ -6,12 +6,17 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import Connection, select
+
 from watchfloor.analytics.steps import run_analysis_and_steps
+from watchfloor.analytics.target_queries import list_targets
 from watchfloor.analyzers.registry import AnalyzerRegistry
 from watchfloor.config import Settings
+from watchfloor.demo.registry import register_demo_references
 from watchfloor.ingest import ProgressCallback, ingest_paths
 from watchfloor.store import Store
 from watchfloor.store.queries import list_channels, stats
+from watchfloor.store.schema import signals
 
 
 def run_demo(
@@ -27,6 +32,7 @@ def run_demo(
     corpus_dir = settings.workspace / "demo-corpus"
     exports = generate_corpus(corpus_dir, seed=seed)
     ingest_report = ingest_paths(store, settings, exports, on_progress=on_progress)
+    registered = register_demo_references(store, settings.workspace / "demo-references")
     full = run_analysis_and_steps(
         store,
         settings,
@@ -38,8 +44,20 @@ def run_demo(
         return {
             "corpus": [str(Path(p)) for p in exports],
             "ingest": ingest_report.totals(),
+            "registered": registered,
             "analysis": [asdict(a) for a in full.analysis.analyzers],
             **{name: report.as_dict() for name, report in full.steps.items()},
             "stats": stats(conn),
             "channels": list_channels(conn),
+            "emblems": _emblem_hits(conn),
+            "targets": list_targets(conn),
         }
+
+
+def _emblem_hits(conn: Connection) -> dict[str, int]:
+    """How many images show each registered emblem."""
+    hits: dict[str, int] = {}
+    for value in conn.execute(select(signals.c.value).where(signals.c.kind == "emblem")).scalars():
+        for label in {d["label"] for d in (value or {}).get("detections", [])}:
+            hits[label] = hits.get(label, 0) + 1
+    return dict(sorted(hits.items()))
