@@ -33,13 +33,13 @@ from pathlib import Path
 import numpy as np
 
 from watchfloor.matching.verify import extract_features
+from watchfloor.vision.landmark_build import write_index
 from watchfloor.vision.landmark_eval import synthetic_scenes
 from watchfloor.vision.landmark_index import (
     GalleryIndex,
     GalleryRef,
     IndexParams,
     Vocabulary,
-    write_index,
 )
 
 LANDMARKS = Path(__file__).resolve().parents[2] / "shared" / "data" / "landmarks"
@@ -78,7 +78,7 @@ def run_size(size: int, descriptors: int, queries: int, pool_file: str, out) -> 
     params = IndexParams()
     root = Path(tempfile.mkdtemp(prefix="gallery-scale-"))
     started = time.perf_counter()
-    per_image = max(1, params.train_sample // size)
+    per_image = params.sample_per(size)
     sample = np.concatenate([synthetic_image(pool, i, per_image) for i in range(size)])
     vocabulary = Vocabulary.train(sample, params)
     del sample

@@ -1,7 +1,7 @@
 """The `landmark` analyzer: its contract, the signal it emits, and accuracy on the real photos of
-../shared/data/landmarks (a deterministic third of them as leave-one-out queries; the full
-figure comes from benchmarks/landmark_accuracy.py), with places that are not in the gallery
-yielding no signal."""
+../shared/data/landmarks (leave-one-out on all 45, as benchmarks/landmark_accuracy.py), with
+places that are not in the gallery (a deterministic eighth of the photos with their landmark
+held out, and synthetic scenes) yielding no signal."""
 
 from __future__ import annotations
 
@@ -116,9 +116,9 @@ def real_gallery(tmp_path_factory):
     return ev.gallery_from_csv(labels, tmp_path_factory.mktemp("landmarks"))
 
 
-def test_leave_one_out_on_a_third_of_the_real_photos(real_gallery):
-    rows = list(range(0, len(real_gallery), 3))
-    summary = ev.summarise(ev.leave_one_out(real_gallery, rows=rows))
+def test_leave_one_out_on_the_real_photos(real_gallery):
+    """The issue's target on all 45 photos (about 1.5-3 s a query on 2 cores)."""
+    summary = ev.summarise(ev.leave_one_out(real_gallery))
     assert summary["wrong"] == 0, summary
     assert summary["top1_accepted"] >= 0.8, summary
 

@@ -15,7 +15,8 @@ from watchfloor.config import Settings
 from watchfloor.store import Store
 from watchfloor.store.queries import list_quarantine
 from watchfloor.vision import gallery as lib
-from watchfloor.vision.landmark_index import gallery_directory, sync_gallery_index
+from watchfloor.vision.landmark_build import sync_gallery_index
+from watchfloor.vision.landmark_index import gallery_directory
 
 
 def scene(path: Path, seed: int, size: tuple[int, int] = (480, 360)) -> Path:

@@ -27,11 +27,11 @@ from watchfloor.analyzers.base import (
 )
 from watchfloor.imaging import ImageRejected, probe_image
 from watchfloor.matching.verify import Features, extract_features
+from watchfloor.vision.landmark_build import sync_gallery_index
 from watchfloor.vision.landmark_index import (
     GalleryRef,
     gallery_directory,
     open_gallery_index,
-    sync_gallery_index,
 )
 from watchfloor.vision.landmarks import RecogniseParams, Recognition, recognise, score
 

@@ -24,11 +24,11 @@ from watchfloor.config import load_settings
 from watchfloor.matching.verify import extract_features
 from watchfloor.store import open_store
 from watchfloor.vision.gallery import import_csv
+from watchfloor.vision.landmark_build import sync_gallery_index
 from watchfloor.vision.landmark_index import (
     GalleryIndex,
     gallery_directory,
     open_gallery_index,
-    sync_gallery_index,
 )
 from watchfloor.vision.landmarks import RecogniseParams, recognise
 

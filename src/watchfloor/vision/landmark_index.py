@@ -8,11 +8,7 @@ hold it and their weights. A query scores every gallery image by walking only th
 of its own words, and the best ``k`` go on to geometric verification; the work per query grows
 with the posting lists it touches, not with a verification per gallery image.
 
-``sync_gallery_index(store, root)`` runs in the main process: nothing is done while the enabled
-gallery is unchanged. Otherwise the vocabulary is kept unless the gallery has more than doubled
-since it was trained, the words of images already indexed with it are reused, and only new
-images are read (their SIFT features are cached by SHA-256 under ``features/``). Worker processes
-open an index once, memory-mapped (``open_gallery_index``).
+Building and keeping the index in step with the gallery: ``landmark_build``.
 """
 
 from __future__ import annotations
@@ -20,9 +16,8 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import shutil
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -30,12 +25,9 @@ import faiss
 import numpy as np
 
 from watchfloor.faiss_threads import single_threaded_faiss
-from watchfloor.imaging import ImageRejected
 from watchfloor.matching.feature_cache import FeatureCache
 from watchfloor.matching.index import expand_ranges
-from watchfloor.matching.index_files import atomic_write, locked
 from watchfloor.matching.verify import Features, VerifyParams
-from watchfloor.vision.gallery import GalleryEntry, gallery_fingerprint, list_entries
 
 __all__ = [
     "GALLERY_DIRNAME",
@@ -45,14 +37,12 @@ __all__ = [
     "Vocabulary",
     "build_postings",
     "gallery_directory",
+    "index_descriptors",
     "open_gallery_index",
-    "sync_gallery_index",
-    "write_index",
 ]
 
 GALLERY_DIRNAME = "gallery"
 FORMAT = "watchfloor-gallery-index-1"
-KEEP_INDEXES = 2
 
 
 @dataclass(frozen=True)
@@ -63,7 +53,11 @@ class IndexParams:
         default_factory=lambda: VerifyParams(max_side=1024, n_features=0, dense_side=32)
     )
     index_features: int = 4000  # descriptors per image that get words (evenly chosen)
-    train_sample: int = 120_000  # descriptors the vocabulary is trained on at most
+    # the vocabulary is trained on sample_per_image descriptors of every image, at least
+    # min_sample and at most max_sample: it grows with the gallery, so posting lists stay short
+    sample_per_image: int = 50
+    min_sample: int = 120_000
+    max_sample: int = 1_000_000
     descriptors_per_word: int = 40
     min_words: int = 256
     max_words: int = 8192
@@ -71,7 +65,13 @@ class IndexParams:
 
     @property
     def key(self) -> str:
-        return f"{FORMAT}-{self.features.features_key}-i{self.index_features}"
+        vocabulary = f"w{self.descriptors_per_word}-s{self.sample_per_image}-{self.min_sample}"
+        return f"{FORMAT}-{self.features.features_key}-i{self.index_features}-{vocabulary}"
+
+    def sample_per(self, images: int) -> int:
+        """How many descriptors of each of ``images`` images train the vocabulary."""
+        total = min(self.max_sample, max(self.min_sample, self.sample_per_image * images))
+        return max(1, total // max(1, images))
 
 
 def gallery_directory(workspace: str | Path) -> Path:
@@ -282,133 +282,3 @@ _POSTINGS = ("indptr", "images", "weights", "idf")
 def open_gallery_index(ref: GalleryRef) -> GalleryIndex:
     """Opened once per process and reference (the files of a reference never change)."""
     return GalleryIndex(ref)
-
-
-# building ----------------------------------------------------------------------------------
-
-
-def _entry_json(e: GalleryEntry) -> dict[str, Any]:
-    return {"id": e.id, "sha256": e.sha256} | asdict(e.place)
-
-
-def sync_gallery_index(store: Any, root: Path, params: IndexParams | None = None) -> GalleryRef:
-    """Bring the index under ``root`` in step with the enabled gallery; returns its reference."""
-    params = params or IndexParams()
-    with store.connect() as conn:
-        entries = list_entries(conn, enabled_only=True)
-    fingerprint = hashlib.sha256(
-        f"{params.key}:{gallery_fingerprint(entries)}".encode()
-    ).hexdigest()[:16]
-    media_root = str(store.media.root)
-    if not entries:
-        return GalleryRef(str(root), media_root, None, fingerprint, params)
-    name = f"index-{fingerprint}"
-    with locked(root):
-        if not (root / name / "meta.json").exists():
-            _build(root, name, entries, store.media.path_for, params)
-            atomic_write(root / "CURRENT", name)
-            _collect_garbage(root, name)
-    return GalleryRef(str(root), media_root, name, fingerprint, params)
-
-
-def _previous(root: Path) -> tuple[dict[str, Any], Path] | None:
-    try:
-        folder = root / (root / "CURRENT").read_text(encoding="utf-8").strip()
-        return json.loads((folder / "meta.json").read_text(encoding="utf-8")), folder
-    except (OSError, ValueError):
-        return None
-
-
-def _build(root: Path, name: str, entries: list[GalleryEntry], path_for, params: IndexParams):
-    cache = FeatureCache(root / "features", params.features, memory_items=8)
-    previous = _previous(root)
-    vocabulary_name, vocabulary, known = _vocabulary(
-        root, entries, cache, path_for, params, previous
-    )
-    words: list[np.ndarray] = []
-    kept: list[GalleryEntry] = []
-    for e in entries:
-        held = known.get(e.sha256)
-        if held is None and (features := _features(cache, e, path_for)) is not None:
-            held = vocabulary.assign(index_descriptors(features, params.index_features))
-        if held is not None:
-            words.append(held)
-            kept.append(e)
-    trained_on = json.loads((root / vocabulary_name / "meta.json").read_text())["trained_on"]
-    meta = {
-        "format": FORMAT,
-        "vocabulary": vocabulary_name,
-        "trained_on": trained_on,
-        "entries": [_entry_json(e) for e in kept],
-        "unreadable": [e.id for e in entries if e not in kept],
-    }
-    write_index(root / name, words, len(vocabulary), meta)
-
-
-def _features(cache: FeatureCache, entry: GalleryEntry, path_for) -> Features | None:
-    """A gallery image's features; None if its bytes went missing or no longer decode (they
-    were checked when it was added), so that one lost file does not stop recognition."""
-    try:
-        return cache.get(entry.sha256, path_for(entry.sha256))
-    except (ImageRejected, OSError):
-        return None
-
-
-def _vocabulary(root, entries, cache, path_for, params, previous):
-    """The vocabulary to index with, and the words of images already indexed with it."""
-    if previous is not None:
-        meta, folder = previous
-        if len(entries) <= 2 * meta["trained_on"] and (root / meta["vocabulary"]).exists():
-            words = np.load(folder / "words.npy")
-            offsets = np.load(folder / "word_offsets.npy")
-            known = {
-                e["sha256"]: words[offsets[i] : offsets[i + 1]]
-                for i, e in enumerate(meta["entries"])
-            }
-            return meta["vocabulary"], Vocabulary.load(root / meta["vocabulary"]), known
-    sample = _training_sample(entries, cache, path_for, params)
-    vocabulary = Vocabulary.train(sample, params)
-    name = f"vocabulary-{vocabulary.fingerprint}"
-    (root / name).mkdir(parents=True, exist_ok=True)
-    vocabulary.save(root / name)
-    atomic_write(root / name / "meta.json", json.dumps({"trained_on": len(entries)}))
-    return name, vocabulary, {}
-
-
-def _training_sample(entries, cache, path_for, params: IndexParams) -> np.ndarray:
-    per_image = max(1, params.train_sample // len(entries))
-    parts = [
-        index_descriptors(f, per_image) for e in entries if (f := _features(cache, e, path_for))
-    ]
-    return np.concatenate(parts or [np.zeros((0, 128), np.float32)])
-
-
-def write_index(folder: Path, words: list[np.ndarray], size: int, meta: dict[str, Any]) -> None:
-    tmp = folder.with_name(f".{folder.name}.tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
-    for key, array in build_postings(words, size).items():
-        np.save(tmp / f"{key}.npy", array)
-    np.save(tmp / "words.npy", np.concatenate(words).astype(np.int32))
-    np.save(tmp / "word_offsets.npy", np.concatenate(([0], np.cumsum([len(w) for w in words]))))
-    (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
-    shutil.rmtree(folder, ignore_errors=True)
-    tmp.rename(folder)
-
-
-def _collect_garbage(root: Path, current: str) -> None:
-    """Keeps the newest indexes and the vocabularies they use."""
-    indexes = sorted(root.glob("index-*"), key=lambda p: p.stat().st_mtime_ns)
-    keep = {p.name for p in indexes[-KEEP_INDEXES:]} | {current}
-    for path in indexes:
-        if path.name not in keep:
-            shutil.rmtree(path, ignore_errors=True)
-    used = set()
-    for name in keep:
-        try:
-            used.add(json.loads((root / name / "meta.json").read_text())["vocabulary"])
-        except (OSError, ValueError, KeyError):
-            continue
-    for path in root.glob("vocabulary-*"):
-        if path.name not in used:
-            shutil.rmtree(path, ignore_errors=True)
