@@ -34,6 +34,9 @@ __all__ = ["OcrLine", "OcrParams", "read_text", "reading_order"]
 
 Quad = tuple[tuple[int, int], tuple[int, int], tuple[int, int], tuple[int, int]]
 DIGITS_CONFIDENCE = 0.8
+# The recogniser (trained on many Latin-script languages) at times reads a German umlaut as a
+# macron ('schōn'); none of English, French, German or Dutch writes one.
+_MACRONS = str.maketrans("āēīōūĀĒĪŌŪ", "äëïöüÄËÏÖÜ")
 ONE_LINE_ASPECT = 3.0  # a box this many times wider than high holds one line
 SPLIT_LINE_PENALTY = 0.9
 EDGE_MARKS = ".,'`\"|:;!-_"
@@ -112,7 +115,7 @@ def straighten(
 def _read_box(eng: Engines, bgr: np.ndarray, quad: np.ndarray, params: OcrParams) -> list[OcrLine]:
     crop, to_image = straighten(bgr, quad, params.crop_height)
     text, score = eng.recognise(crop)
-    text = " ".join(text.split())
+    text = " ".join(text.translate(_MACRONS).split())
     letters = letters_by_script(text)
     if letters["other"]:
         return []  # CJK glyphs: what the Latin recogniser makes of façades and railings

@@ -1,18 +1,15 @@
 """Script and language of an OCR line, and whether a reading looks like text at all.
 
 Arabic is told by its script (Unicode blocks). Among the Latin-script languages, a line's
-language comes from ``lingua-language-detector`` with only English, French, German and Dutch
-loaded (about 180 MB, once per process); a line it is not sure of (a name, a web address) is
-"other".
+language comes from the detector that reads post text (lingua, see ``watchfloor.text.language``);
+a line it is not sure of (a name, a web address) is "other".
 """
 
 from __future__ import annotations
 
-import os
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
-from typing import Any
 
 __all__ = [
     "LANGUAGES",
@@ -23,7 +20,7 @@ __all__ = [
 ]
 
 LANGUAGES = ("ar", "en", "fr", "de", "nl", "other")
-MIN_LANGUAGE_CONFIDENCE = 0.5
+LATIN_LANGUAGES = ("en", "fr", "de", "nl")
 
 
 def _script(ch: str) -> str | None:
@@ -61,27 +58,13 @@ def _letters(word: str) -> int:
     return sum(ch.isalpha() for ch in word)
 
 
-_DETECTOR: dict[int, Any] = {}
-
-
-def _lingua() -> Any:
-    from lingua import Language, LanguageDetectorBuilder
-
-    key = os.getpid()
-    if key not in _DETECTOR:
-        _DETECTOR.clear()
-        _DETECTOR[key] = LanguageDetectorBuilder.from_languages(
-            Language.ENGLISH, Language.FRENCH, Language.GERMAN, Language.DUTCH
-        ).build()
-    return _DETECTOR[key]
-
-
 def latin_language(text: str) -> str:
-    """en, fr, de or nl for a Latin-script text, or 'other' when the detector is unsure."""
-    values = _lingua().compute_language_confidence_values(text)
-    if not values or values[0].value < MIN_LANGUAGE_CONFIDENCE:
-        return "other"
-    return values[0].language.iso_code_639_1.name.lower()
+    """en, fr, de or nl for a Latin-script line, or 'other' (a name, a web address, Spanish):
+    the post text's detector (``watchfloor.text.language``), so one set of models serves both."""
+    from watchfloor.text.language import detect_language
+
+    language = detect_language(text).language
+    return language if language in LATIN_LANGUAGES else "other"
 
 
 def dominant_language(lines: Iterable[tuple[str, str]]) -> str:
