@@ -230,3 +230,24 @@ def test_through_watchfloor_analyze(store, settings, tmp_path):
     texts = sorted(s["value"]["text"] for s in found)
     assert texts == sorted(["\n".join(ARABIC), "Nous sommes ici"])
     assert {s["value"]["language"] for s in found} == {"ar", "fr"}
+
+
+@pytest.mark.parametrize("size", [(1, 1), (3, 2), (5000, 20), (20, 5000), (3000, 40)])
+def test_slivers_and_specks_give_no_signal(analyzer, tmp_path, size):
+    from PIL import Image
+
+    path = tmp_path / "sliver.png"
+    Image.new("RGB", size, (250, 250, 250)).save(path)
+    assert analyzer.analyze(media_item(path, "image/png"), {}) == []
+
+
+def test_a_wide_banner_is_read(analyzer, tmp_path):
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 90)
+    banner = Image.new("RGB", (3000, 130), "white")
+    ImageDraw.Draw(banner).text((50, 15), "Greetings from the city", font=font, fill="black")
+    path = tmp_path / "banner.png"
+    banner.save(path)
+    (out,) = analyzer.analyze(media_item(path, "image/png"), {})
+    assert out.value["text"] == "Greetings from the city" and out.value["language"] == "en"

@@ -34,6 +34,7 @@ __all__ = ["OcrLine", "OcrParams", "read_text", "reading_order"]
 
 Quad = tuple[tuple[int, int], tuple[int, int], tuple[int, int], tuple[int, int]]
 DIGITS_CONFIDENCE = 0.8
+MIN_SIDE = 8  # pixels at the detector's working size; rapidocr cannot scale thinner images
 # The recogniser (trained on many Latin-script languages) at times reads a German umlaut as a
 # macron ('schōn'); none of English, French, German or Dutch writes one.
 _MACRONS = str.maketrans("āēīōūĀĒĪŌŪ", "äëïöüÄËÏÖÜ")
@@ -73,6 +74,9 @@ class OcrLine:
 
 def read_text(rgb: np.ndarray, params: OcrParams = OcrParams()) -> list[OcrLine]:
     """The lines of text in an RGB image, in reading order."""
+    height, width = rgb.shape[:2]
+    if min(height, width) * params.detector_side < MIN_SIDE * max(height, width):
+        return []  # a sliver (at working size under MIN_SIDE pixels across): nothing to read
     eng = engines(params.detector_side)
     bgr = np.ascontiguousarray(rgb[:, :, ::-1])
     quads, scores = eng.detect(bgr)
