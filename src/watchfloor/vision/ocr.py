@@ -20,6 +20,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 
@@ -38,6 +39,7 @@ MIN_SIDE = 8  # pixels at the detector's working size; rapidocr cannot scale thi
 # The recogniser (trained on many Latin-script languages) at times reads a German umlaut as a
 # macron ('schōn'); none of English, French, German or Dutch writes one.
 _MACRONS = str.maketrans("āēīōūĀĒĪŌŪ", "äëïöüÄËÏÖÜ")
+_INNER_QUOTE = re.compile(r'(?<=[^\W\d_])"(?=[^\W\d_])')  # aujourd"hui: an apostrophe
 ONE_LINE_ASPECT = 3.0  # a box this many times wider than high holds one line
 SPLIT_LINE_PENALTY = 0.9
 EDGE_MARKS = ".,'`\"|:;!-_"
@@ -119,7 +121,7 @@ def straighten(
 def _read_box(eng: Engines, bgr: np.ndarray, quad: np.ndarray, params: OcrParams) -> list[OcrLine]:
     crop, to_image = straighten(bgr, quad, params.crop_height)
     text, score = eng.recognise(crop)
-    text = " ".join(text.translate(_MACRONS).split())
+    text = _INNER_QUOTE.sub("'", " ".join(text.translate(_MACRONS).split()))
     letters = letters_by_script(text)
     if letters["other"]:
         return []  # CJK glyphs: what the Latin recogniser makes of façades and railings

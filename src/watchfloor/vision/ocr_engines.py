@@ -126,7 +126,7 @@ def tesseract_words(
     binary: str, grey: np.ndarray, languages: str, psm: int = 6
 ) -> list[TesseractWord]:
     """Words Tesseract reads, with confidences; `psm` is its page segmentation mode (6: a block
-    of text, 7: a single line)."""
+    of text, 13: one raw line)."""
     ok, png = cv2.imencode(".png", grey)
     if not ok:
         return []
