@@ -12,7 +12,7 @@ import orjson
 import pytest
 from click.testing import CliRunner
 
-from tests.contracts.analyzer_contract import AnalyzerContract, media_item
+from tests.contracts.analyzer_contract import media_item
 from tests.exports import message, single_chat, write_export
 from tests.note_composites import (
     LANGUAGES,
@@ -49,19 +49,6 @@ def read(analyzer: OcrAnalyzer, path: Path) -> dict | None:
 def write(path: Path, data: bytes) -> Path:
     path.write_bytes(data)
     return path
-
-
-class TestOcrContract(AnalyzerContract):
-    analyzer_cls = OcrAnalyzer
-
-    def good_subjects(self, tmp_path):
-        note = write(tmp_path / "note.jpg", note_image(("Wij zijn hier",), "nl", seed=3))
-        return [media_item(note, "image/jpeg")]
-
-    def bad_subjects(self, tmp_path):
-        text = tmp_path / "text.jpg"
-        text.write_text("not an image at all")
-        return [media_item(text)]
 
 
 def test_notes_in_real_photos_are_read_in_all_five_languages(analyzer, tmp_path):
