@@ -60,7 +60,7 @@ class DetectParams:
     ratio: float = 0.8
     ransac_px: float = 6.0  # at work_side
     bend: float = 0.04  # second fit: residual allowed, as a share of the polygon's diagonal
-    min_first_inliers: int = 8  # of the first fit; the second must reach checks.min_inliers
+    min_first_inliers: int = 8  # of the first fit; the second must pass the checks
     checks: CheckParams = field(default_factory=CheckParams)
     watermarks: WatermarkParams = field(default_factory=WatermarkParams)
 
@@ -199,7 +199,7 @@ def _detect(query: QueryFeatures, model: EmblemModel, params: DetectParams) -> D
     src, dst = ratio_matches(
         model.descriptors, model.points, query.descriptors, query.points, params.ratio
     )
-    if len(src) < params.checks.min_inliers:
+    if len(src) < params.min_first_inliers:
         return None
     homography, inliers = magsac_homography(src, dst, params.ransac_px)
     if homography is None or inliers.sum() < params.min_first_inliers:
