@@ -46,8 +46,7 @@ def workspace(tmp_path) -> list[str]:
 
 def test_read_commands_json(workspace):
     stats = json.loads(run(*workspace, "stats", "--json"))
-    # the broken image is quarantined once by each image analyzer that tried it (pdq, crops)
-    assert stats["posts"] == 4 and stats["media"] == 2 and stats["quarantined"] == 3
+    assert stats["posts"] == 4 and stats["media"] == 2
     (channel,) = json.loads(run(*workspace, "channels", "--json"))
     assert channel["posts"] == 4 and channel["key"] == "telegram:1001"
     posts = json.loads(run(*workspace, "posts", "--search", "brussels", "--json"))
@@ -64,11 +63,13 @@ def test_read_commands_json(workspace):
     pdq = json.loads(run(*workspace, "signals", "--kind", "pdq", "--json"))
     assert len(pdq) == 1 and len(pdq[0]["value"]["hash"]) == 64
     quarantine = json.loads(run(*workspace, "quarantine", "--json"))
-    assert sorted((q["stage"], q["locator"], q["code"]) for q in quarantine) == [
-        ("analyze", "analyzer crops", "truncated"),
-        ("analyze", "analyzer pdq", "truncated"),
-        ("ingest", "message 4 media ../../etc/hostname", "unsafe_media_path"),
-    ]
+    assert stats["quarantined"] == len(quarantine)
+    ingest = [(q["locator"], q["code"]) for q in quarantine if q["stage"] == "ingest"]
+    assert ingest == [("message 4 media ../../etc/hostname", "unsafe_media_path")]
+    # the broken image is quarantined once by each image analyzer that tried to decode it
+    analyze = {q["locator"]: q["code"] for q in quarantine if q["stage"] == "analyze"}
+    assert {"analyzer crops", "analyzer pdq"} <= set(analyze)
+    assert set(analyze.values()) == {"truncated"}
     names = [a["name"] for a in json.loads(run("analyzers", "--json"))]
     assert names.index("digests") >= 0 and "pdq" in names
 
