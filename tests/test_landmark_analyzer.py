@@ -16,8 +16,11 @@ from PIL import Image
 from tests.contracts.analyzer_contract import AnalyzerContract, media_item
 from tests.reference import LANDMARKS, need_path
 from tests.test_landmark_gallery import scene
+from tests.test_match_analyzer import ingest_files, signals_of
 from watchfloor.analyzers.base import AnalyzerOptions
 from watchfloor.analyzers.landmark import LandmarkAnalyzer
+from watchfloor.analyzers.registry import AnalyzerRegistry
+from watchfloor.pipeline import run_analysis
 from watchfloor.store import open_store
 from watchfloor.vision import gallery as lib
 from watchfloor.vision import landmark_eval as ev
@@ -148,3 +151,26 @@ def test_real_photo_signal(real_gallery, tmp_path, sqlite_settings):
     [signal] = analyzer.analyze(item, {})
     assert (signal.value["landmark"], signal.value["city"]) == ("British Museum", "London")
     assert signal.value["inliers"] >= 50
+
+
+def test_through_the_pipeline_with_two_workers(store, settings, tmp_path):
+    with store.begin() as conn:
+        tower = [scene(tmp_path / "tower-1.jpg", 31), scene(tmp_path / "tower-2.jpg", 32)]
+        lib.add_images(conn, store.media, tower, lib.Place("Tower", "Utopia", "K", 1.5, 2.5))
+    made = tmp_path / "made"
+    made.mkdir()
+    files = {
+        "view": warped(scene(made / "source.jpg", 31), made / "view.jpg"),
+        "elsewhere": scene(made / "elsewhere.jpg", 77),
+        "notes": made / "notes.txt",
+    }
+    files["notes"].write_text("stand-in leaflet text\n", encoding="utf-8")
+    sha = ingest_files(store, settings, tmp_path / "export", files)
+    registry = AnalyzerRegistry({"landmark": LandmarkAnalyzer})
+    [first] = run_analysis(store, settings, registry, workers=2).analyzers
+    assert (first.considered, first.ok, first.errors) == (2, 2, 0)
+    found = signals_of(store, "landmark")
+    assert set(found) == {sha["view"]}
+    assert found[sha["view"]]["value"]["landmark"] == "Tower"
+    [again] = run_analysis(store, settings, registry, workers=2).analyzers
+    assert again.considered == 0  # nothing new, gallery unchanged: nothing redone

@@ -137,10 +137,10 @@ def write_index(folder: Path, words: list[np.ndarray], size: int, meta: dict[str
     tmp = folder.with_name(f".{folder.name}.tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
-    for key, array in build_postings(words, size).items():
-        np.save(tmp / f"{key}.npy", array)
     np.save(tmp / "words.npy", np.concatenate(words).astype(np.int32))
     np.save(tmp / "word_offsets.npy", np.concatenate(([0], np.cumsum([len(w) for w in words]))))
+    for key, array in build_postings(words, size).items():
+        np.save(tmp / f"{key}.npy", array)
     (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
     shutil.rmtree(folder, ignore_errors=True)
     tmp.rename(folder)
