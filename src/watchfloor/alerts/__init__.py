@@ -1,0 +1,1 @@
+"""Alerts: rules read from YAML, stateful and deduplicated firing, and sinks that deliver them."""
