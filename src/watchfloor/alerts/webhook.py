@@ -27,7 +27,7 @@ import httpx
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
-REFUSED_KINDS = ("loopback", "private", "link_local", "multicast", "reserved", "unspecified")
+REFUSED_KINDS = ("loopback", "link_local", "multicast", "unspecified", "reserved", "private")
 PERMANENT_STATUS = range(400, 500)
 RETRIED_STATUS = {408, 425, 429}
 
