@@ -12,11 +12,13 @@ from PIL import Image
 
 from tests.test_banks import cli  # noqa: F401  (the `watchfloor` runner fixture)
 from watchfloor.config import Settings
+from watchfloor.matching.verify import extract_features
 from watchfloor.store import Store
 from watchfloor.store.queries import list_quarantine
 from watchfloor.vision import gallery as lib
 from watchfloor.vision.landmark_build import sync_gallery_index
-from watchfloor.vision.landmark_index import gallery_directory
+from watchfloor.vision.landmark_index import gallery_directory, open_gallery_index
+from watchfloor.vision.landmarks import recognise
 
 
 def scene(path: Path, seed: int, size: tuple[int, int] = (480, 360)) -> Path:
@@ -128,3 +130,15 @@ def test_the_index_follows_the_gallery(store: Store, settings: Settings, tmp_pat
     with store.begin() as conn:
         lib.remove(conn, landmark="Bridge")
     assert sync_gallery_index(store, root).fingerprint == first.fingerprint
+
+
+def test_a_gallery_without_features_builds_and_matches_nothing(store: Store, settings, tmp_path):
+    flat = tmp_path / "flat.png"
+    Image.new("RGB", (300, 200), (90, 90, 90)).save(flat)
+    with store.begin() as conn:
+        lib.add_images(conn, store.media, [flat], lib.Place("Grey Wall"))
+    ref = sync_gallery_index(store, gallery_directory(settings.workspace))
+    index = open_gallery_index(ref)
+    assert len(index) == 1
+    probe = extract_features(scene(tmp_path / "q.jpg", 3), index.params.features)
+    assert recognise(probe, index).accepted is False

@@ -90,7 +90,9 @@ class Vocabulary:
 
     @classmethod
     def train(cls, sample: np.ndarray, params: IndexParams) -> Vocabulary:
-        sample = np.ascontiguousarray(sample, dtype=np.float32)
+        sample = np.ascontiguousarray(sample, dtype=np.float32).reshape(-1, 128)
+        if len(sample) < 4:  # a gallery of (nearly) featureless images: one word
+            return cls(np.zeros((1, 128), np.float32), np.zeros((1, 1, 128), np.float32))
         words = np.clip(
             len(sample) // params.descriptors_per_word, params.min_words, params.max_words
         )
