@@ -209,13 +209,25 @@ def test_grouping_needs_three_channels_within_the_window():
         _post("a2", "a", 1, "repost:x"),
         _post("b1", "b", 2, "repost:x"),  # x: two channels only
         _post("a3", "a", 0, "hashtag:y"),
-        _post("b2", "b", 8, "hashtag:y"),
-        _post("c1", "c", 16, "hashtag:y"),  # y: 8 days between posts, beyond a 7-day window
+        _post("b2", "b", 8, "hashtag:y"),  # y: 8 days after the first, beyond a 7-day window
+        _post("c1", "c", 9, "hashtag:y"),
     ]
     assert group_posts(posts) == []
     wider = GroupingOptions(window=timedelta(days=9), max_span=timedelta(days=27))
     (group,) = group_posts(posts, wider)
     assert [m.key for m in group.members] == ["a3", "b2", "c1"]
+
+
+def test_a_key_used_all_year_links_only_its_bursts():
+    rng = random.Random(5)
+    posts = [
+        _post(f"p{i}", f"c{rng.randrange(6)}", rng.uniform(0, 730), "hashtag:routine")
+        for i in range(150)  # about one every 5 days: chance triples within a week abound
+    ]
+    assert group_posts(posts) == []
+    burst = [_post(f"b{i}", f"c{i}", 300 + i / 4, "hashtag:routine") for i in range(8)]
+    (group,) = group_posts(posts + burst)
+    assert {m.key for m in burst} <= {m.key for m in group.members}
 
 
 def test_a_hashtag_in_most_posts_is_ignored():

@@ -3,9 +3,13 @@
 Every post carries reason keys (``repost:<group>``, ``emblem_target:<label>|<target>``,
 ``hashtag:<tag>``, ``text:<hash>``). For each key its posts are sorted by time and cut into runs
 wherever two consecutive posts are more than ``window`` apart (a sliding window). A run is a link
-when it spans at least ``min_channels`` channels and no more than ``max_span``: a key used
-steadily for months (``#news``) forms one long run and links nothing, so it cannot glue unrelated
-campaigns together. Hashtags used by more than ``hashtag_max_share`` of all posts (with a floor
+when it spans at least ``min_channels`` channels and no more than ``max_span``, and is a burst:
+unlikely under the key's background rate, that of its posts outside the run over the whole
+corpus (a Poisson tail below ``burst_alpha`` divided by the number of windows the corpus spans,
+which counts as at least ``baseline_windows`` long, so that a short export still has bursts).
+A key used steadily for months (``#news``) forms one long run, and one used now and then all
+year forms short runs at its usual rate: neither links anything, so it cannot glue unrelated
+campaigns together, while a key seen only in the run is always a burst. Hashtags used by more than ``hashtag_max_share`` of all posts (with a floor
 of ``hashtag_min_ceiling`` posts, so small corpora keep theirs) are dropped before that.
 Posts joined by links are merged with union-find; a component across >= ``min_channels``
 channels is a campaign. Cost: one sort per key, linear in the number of (post, key) pairs.
@@ -14,6 +18,7 @@ channels is a campaign. Cost: one sort per key, linear in the number of (post, k
 from __future__ import annotations
 
 import hashlib
+import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -26,6 +31,8 @@ from watchfloor.analytics.reposts import UnionFind
 class GroupingOptions:
     window: timedelta = timedelta(days=7)
     max_span: timedelta = timedelta(days=21)
+    burst_alpha: float = 0.01
+    baseline_windows: int = 8
     min_channels: int = 3
     hashtag_max_share: float = 0.005
     hashtag_min_ceiling: int = 200
@@ -60,7 +67,7 @@ class Group:
         return sorted({m.channel for m in self.members})
 
 
-def _broad_hashtags(posts: Sequence[PostKeys], options: GroupingOptions) -> set[str]:
+def broad_hashtags(posts: Sequence[PostKeys], options: GroupingOptions) -> set[str]:
     counts: dict[str, int] = defaultdict(int)
     for post in posts:
         for reason in post.reasons:
@@ -90,18 +97,51 @@ def _runs(members: list[PostKeys], window: float) -> Iterable[list[PostKeys]]:
     yield run
 
 
+def poisson_tail(k: int, mean: float) -> float:
+    """P(N >= k) for N ~ Poisson(mean), summed from k upwards (no cancellation)."""
+    if k <= 0:
+        return 1.0
+    if mean <= 0:
+        return 0.0
+    term = math.exp(-mean + k * math.log(mean) - math.lgamma(k + 1))
+    total, i = 0.0, k
+    while term > 1e-300 and (i < k + 5 or term > 1e-12 * total):
+        total += term
+        i += 1
+        term *= mean / i
+    return min(1.0, total)
+
+
+def is_link(run: list[PostKeys], total: int, seconds: float, options: GroupingOptions) -> bool:
+    """Whether a run of one key's posts links them. ``total``: the key's posts in the corpus,
+    ``seconds``: the corpus' length (see ``corpus_seconds``)."""
+    if len(run) < options.min_channels:
+        return False
+    span, window = run[-1].ts - run[0].ts, options.window.total_seconds()
+    if span > options.max_span.total_seconds():
+        return False
+    background = (total - len(run) + 1) * max(span, window) / seconds  # +1: never a zero rate
+    if poisson_tail(len(run), background) >= options.burst_alpha * window / seconds:
+        return False
+    return len({p.channel for p in run}) >= options.min_channels
+
+
+def corpus_seconds(posts: Sequence[PostKeys], options: GroupingOptions) -> float:
+    least = options.baseline_windows * options.window.total_seconds()
+    if not posts:
+        return least
+    return max(least, max(p.ts for p in posts) - min(p.ts for p in posts))
+
+
 def find_links(posts: Sequence[PostKeys], options: GroupingOptions) -> list[Link]:
-    window, max_span = options.window.total_seconds(), options.max_span.total_seconds()
+    window, seconds = options.window.total_seconds(), corpus_seconds(posts, options)
     links = []
-    for reason, members in _by_reason(posts, _broad_hashtags(posts, options)).items():
+    for reason, members in _by_reason(posts, broad_hashtags(posts, options)).items():
         if len(members) < options.min_channels:
             continue
         for run in _runs(members, window):
-            if len(run) < options.min_channels or run[-1].ts - run[0].ts > max_span:
-                continue
-            channels = len({p.channel for p in run})
-            if channels >= options.min_channels:
-                links.append(Link(reason, [p.key for p in run], channels))
+            if is_link(run, len(members), seconds, options):
+                links.append(Link(reason, [p.key for p in run], len({p.channel for p in run})))
     return links
 
 
