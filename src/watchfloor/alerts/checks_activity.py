@@ -76,7 +76,7 @@ def campaigns(conn: Connection, params: dict[str, Any]) -> list[Finding]:
         reasons = sorted({r.get("kind", "?") for r in c.reasons})
         found.append(
             Finding(
-                f"campaign:{c.id}",
+                c.id,
                 f"campaign of {c.size} posts across {len(c.channels)} channels from "
                 f"{c.start.date().isoformat()} to {c.end.date().isoformat()} "
                 f"({', '.join(reasons)})",
