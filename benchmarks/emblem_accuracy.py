@@ -36,13 +36,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.emblem_composites import (  # noqa: E402
-    Composite,
-    emblem_composite,
-    jpeg,
+    accuracy_cases,
     landmark_photos,
     load_photo,
     stand_ins,
-    watermark_composite,
 )
 
 from watchfloor.vision.emblems import (  # noqa: E402
@@ -54,8 +51,6 @@ from watchfloor.vision.emblems import (  # noqa: E402
 )
 
 LANDMARKS = ROOT.parent / "shared" / "data" / "landmarks"
-WIDTHS = (0.15, 0.2, 0.3, 0.5, 0.75, 1.0)
-WATERMARKS = ((0.15, 0.35), (0.2, 0.45), (0.3, 0.6), (0.15, 0.6), (0.25, 0.35))
 
 _models: list[EmblemModel] = []
 _params = DetectParams()
@@ -69,27 +64,6 @@ def _init() -> None:
     )
 
 
-def _cases(index: int, photo: np.ndarray) -> list[tuple[str, int, Composite]]:
-    """(group, emblem index or -1, composite) for one photo."""
-    emblems = stand_ins()
-    out: list[tuple[str, int, Composite]] = [("clean", -1, Composite(jpeg(photo, 90), "", None, 0))]
-    for j, width in enumerate(WIDTHS):
-        k, waving = (index + j) % 3, (index + j) % 2 == 1
-        group = "waving" if waving else "rigid"
-        out.append(
-            (group, k, emblem_composite(photo, emblems[k], width, 1000 * index + j, waving=waving))
-        )
-    for j, (width, alpha) in enumerate(WATERMARKS):
-        out.append(
-            (
-                "watermark",
-                3,
-                watermark_composite(photo, emblems[3], width, alpha, 1000 * index + 100 + j),
-            )
-        )
-    return out
-
-
 def _inside(point: np.ndarray, polygon: np.ndarray) -> bool:
     contour = polygon.reshape(-1, 1, 2).astype(np.float32)
     return cv2.pointPolygonTest(contour, (float(point[0]), float(point[1])), False) >= 0
@@ -99,7 +73,7 @@ def _evaluate(job: tuple[int, str]) -> list[dict]:
     index, path = job
     photo = load_photo(Path(path))
     rows = []
-    for group, truth, composite in _cases(index, photo):
+    for group, truth, composite in accuracy_cases(index, photo):
         rgb = np.asarray(Image.open(io.BytesIO(composite.jpeg)).convert("RGB"))
         started = time.process_time()  # CPU time: other work on the machine does not count
         detections = detect_emblems(query_features(rgb, _params), _models, _params)

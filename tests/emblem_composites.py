@@ -316,3 +316,25 @@ def landmark_photos(root: Path) -> list[Path]:
     lines = (root / "labels.csv").read_text(encoding="utf-8").splitlines()[1:]
     files = [line.split(",", 1)[0] for line in lines if line.strip()]
     return [root / f for f in files if not f.startswith("_feature_matching_sanity")]
+
+
+WIDTHS = (0.15, 0.2, 0.3, 0.5, 0.75, 1.0)
+WATERMARKS = ((0.15, 0.35), (0.2, 0.45), (0.3, 0.6), (0.15, 0.6), (0.25, 0.35))
+
+
+def accuracy_cases(index: int, photo: np.ndarray) -> list[tuple[str, int, Composite]]:
+    """The accuracy benchmark's images for photo number ``index``: (group, index of the
+    stand-in or -1, composite). Groups: clean (the photo), rigid and waving (six widths, the
+    three flags and logos in turn, waving every other time), watermark (five width/alpha pairs)."""
+    emblems = stand_ins()
+    out: list[tuple[str, int, Composite]] = [
+        ("clean", -1, Composite(jpeg(photo, 90), "", np.zeros((4, 2), np.float32), 0))
+    ]
+    for j, width in enumerate(WIDTHS):
+        k, waving = (index + j) % 3, (index + j) % 2 == 1
+        composite = emblem_composite(photo, emblems[k], width, 1000 * index + j, waving=waving)
+        out.append(("waving" if waving else "rigid", k, composite))
+    for j, (width, alpha) in enumerate(WATERMARKS):
+        seed = 1000 * index + 100 + j
+        out.append(("watermark", 3, watermark_composite(photo, emblems[3], width, alpha, seed)))
+    return out
