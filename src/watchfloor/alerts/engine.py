@@ -18,7 +18,7 @@ from sqlalchemy import and_, or_, select
 from watchfloor.alerts.findings import RuleUnavailable
 from watchfloor.alerts.rules import Rule, RuleSet
 from watchfloor.alerts.sinks import SinkContext, deliver
-from watchfloor.alerts.state import _alert, record_finding
+from watchfloor.alerts.state import alert_from_row, record_finding
 from watchfloor.alerts.types import RULE_TYPES
 from watchfloor.alerts.webhook import DeliveryError
 from watchfloor.store import Store
@@ -120,7 +120,7 @@ def send_due(store: Store, ruleset: RuleSet, ctx: SinkContext, report: Evaluatio
     for rule in ruleset.rules:
         for sink in rule.sinks:
             with store.connect() as conn:
-                due = [_alert(row) for row in _due(conn, rule, sink)]
+                due = [alert_from_row(row) for row in _due(conn, rule, sink)]
             for alert in due:
                 _send_one(store, ruleset.sinks[sink], sink, alert, ctx, report)
 

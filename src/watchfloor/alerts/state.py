@@ -80,7 +80,7 @@ def fingerprint(evidence: dict[str, Any]) -> str:
     return hashlib.sha256(orjson.dumps(evidence, option=orjson.OPT_SORT_KEYS)).hexdigest()
 
 
-def _alert(row: Any, deliveries: list[dict[str, Any]] | None = None) -> Alert:
+def alert_from_row(row: Any, deliveries: list[dict[str, Any]] | None = None) -> Alert:
     return Alert(
         row.id,
         row.rule_id,
@@ -186,14 +186,14 @@ def list_alerts(
     query = query.order_by(alerts.c.last_fired.desc(), alerts.c.id.desc())
     rows = conn.execute(query if limit is None else query.limit(limit)).all()
     found = _deliveries(conn, [r.id for r in rows])
-    return [_alert(r, found[r.id]) for r in rows]
+    return [alert_from_row(r, found[r.id]) for r in rows]
 
 
 def get_alert(conn: Connection, alert_id: int) -> Alert:
     row = conn.execute(select(alerts).where(alerts.c.id == alert_id)).first()
     if row is None:
         raise AlertError(f"no alert {alert_id}")
-    return _alert(row, _deliveries(conn, [row.id])[row.id])
+    return alert_from_row(row, _deliveries(conn, [row.id])[row.id])
 
 
 def set_status(
