@@ -37,6 +37,13 @@ def test_the_shipped_examples_cover_every_rule_type():
     assert reactivated.params == {"min_silent_days": 30, "attribution": "official"}
 
 
+def test_the_demo_rules_are_the_examples_logged_to_a_file():
+    demo = load_rules(example_rules_path().with_name("demo.yaml"))
+    examples = load_rules(example_rules_path())
+    assert [(r.id, r.params) for r in demo.rules] == [(r.id, r.params) for r in examples.rules]
+    assert {r.sinks for r in demo.rules} == {("log",)}
+
+
 def test_a_valid_file_gets_defaults_and_networks():
     ruleset = parse_rules(GOOD)
     quiet, fr = ruleset.rules
