@@ -9,6 +9,9 @@ The corpus (days from 2018-01-10 12:00; channels A-F):
 - near-identical text (case, links and trailing tags differ) by C, D, E on days 20-21;
 - E's daily bulletin tagged #news on every one of days 0-60: #news is everywhere and must not
   glue the two waves together.
+
+Apart: a stand-in flag in three different photos naming Berlin (and a fourth naming Paris),
+through the emblem and places analyzers and the targets step; and the grouping rules on their own.
 """
 
 from __future__ import annotations
@@ -19,20 +22,26 @@ import random
 from datetime import timedelta
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 from PIL import Image, ImageDraw
 
+from tests.emblem_composites import emblem_composite, save_png, stand_ins
 from tests.exports import BASE, message, single_chat, write_export
 from watchfloor.analytics.campaign_grouping import GroupingOptions, PostKeys, group_posts
 from watchfloor.analytics.campaigns import get_campaign, list_campaigns
 from watchfloor.analytics.reposts import update_repost_groups
+from watchfloor.analytics.targets import rebuild_targets
 from watchfloor.analyzers.crops import CropsAnalyzer
+from watchfloor.analyzers.emblem import EmblemAnalyzer
 from watchfloor.analyzers.pdq import PdqAnalyzer
+from watchfloor.analyzers.places import PlacesAnalyzer
 from watchfloor.analyzers.registry import AnalyzerRegistry
 from watchfloor.cli import main
 from watchfloor.ingest import ingest_paths
 from watchfloor.pipeline import run_analysis
+from watchfloor.vision.emblem_registry import add_emblem
 
 CHANNELS = {name: 4000 + i for i, name in enumerate("ABCDEF")}
 DAY = 1440
@@ -235,3 +244,26 @@ def test_a_hashtag_in_most_posts_is_ignored():
     small = GroupingOptions(hashtag_max_share=0.5, hashtag_min_ceiling=10)
     assert group_posts(posts, small) == []
     assert len(group_posts(posts)) == 1  # below the floor of 200 posts it still counts
+
+
+def test_an_emblem_at_the_same_target_groups_different_photos(store, settings, tmp_path):
+    flag = stand_ins()[0]
+    with store.begin() as conn:
+        path = save_png(flag.image, tmp_path / "flag.png")
+        add_emblem(conn, store.media, path, label=flag.label, kind="flag")
+    corpus = Corpus(tmp_path / "exports")
+    posts = [("A", 0, "Berlin"), ("B", 1, "Berlin"), ("C", 1.5, "Berlin"), ("D", 1, "Paris")]
+    for n, (channel, day, city) in enumerate(posts):
+        photo = np.asarray(poster(10 + n))
+        composite = emblem_composite(photo, flag, 0.4, 30 + n, waving=False)
+        corpus.post(channel, day, f"[stand-in] seen in {city}, part {n}", composite.jpeg)
+    ingest_paths(store, settings, corpus.exports())
+    registry = AnalyzerRegistry({"emblem": EmblemAnalyzer, "places": PlacesAnalyzer})
+    run_analysis(store, settings, registry)
+    rebuild_targets(store)
+    (found,) = by_start(store)
+    assert {m["channel"] for m in found.members} == {f"telegram:{CHANNELS[c]}" for c in "ABC"}
+    (reason,) = found.reasons
+    assert reason["kind"] == "emblem_target" and reason["detail"]["emblem"] == flag.label
+    assert reason["detail"]["name"] == "Berlin" and reason["detail"]["posts"] == 3
+    assert [t["name"] for t in found.targets] == ["Berlin"] and found.shared_media == []
