@@ -18,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 
 from sqlalchemy import Connection, select
 
@@ -51,6 +52,7 @@ class CorpusKeys:
     emblems: dict[str, list[str]]  # sha256 -> emblem labels
 
 
+@lru_cache(maxsize=1 << 16)  # reposts and forwards repeat texts word for word
 def text_key(text: str) -> str | None:
     words = _WORDS.findall(fold(core_text(text)))
     if len(words) < MIN_TEXT_WORDS:

@@ -85,7 +85,7 @@ def _reasons(group: Group, corpus: CorpusKeys, texts: dict[str, str]) -> list[di
     keys: dict[str, list[str]] = defaultdict(list)
     for link in group.links:
         keys[link.reason].extend(link.posts)
-    found = [_reason(r, sorted(set(k), key=k.index), corpus, texts) for r, k in keys.items()]
+    found = [_reason(r, list(dict.fromkeys(k)), corpus, texts) for r, k in keys.items()]
     order = {kind: i for i, kind in enumerate(REASON_KINDS)}
     return sorted(found, key=lambda r: (order[r["kind"]], -r["detail"]["posts"], str(r)))
 
