@@ -320,3 +320,39 @@ outlets = Table(
     Column("added_at", UtcDateTime, nullable=False),
     Column("enabled", Boolean, nullable=False, server_default=true()),
 )
+
+# Alerts (migration 0006/0007): one row per rule and subject, and what each sink was sent.
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("rule_id", String(120), nullable=False),
+    Column("rule_type", String(40), nullable=False),
+    Column("subject_key", String(300), nullable=False),
+    Column("severity", String(10), nullable=False),
+    Column("summary", Text, nullable=False),
+    Column("evidence", JSON, nullable=False),
+    Column("fingerprint", String(64), nullable=False),  # of the evidence: changes re-fire
+    Column("revision", Integer, nullable=False),  # bumped whenever the evidence changes
+    Column("status", String(20), nullable=False),  # new, acknowledged, dismissed
+    Column("status_by", String(120)),
+    Column("status_at", UtcDateTime),
+    Column("status_note", Text),
+    Column("first_fired", UtcDateTime, nullable=False),
+    Column("last_fired", UtcDateTime, nullable=False),
+    Column("count", Integer, nullable=False),
+    UniqueConstraint("rule_id", "subject_key", name="uq_alerts_rule_subject"),
+    Index("ix_alerts_status", "status"),
+)
+
+alert_deliveries = Table(
+    "alert_deliveries",
+    metadata,
+    Column("alert_id", Id, ForeignKey("alerts.id", ondelete="CASCADE"), primary_key=True),
+    Column("sink", String(120), primary_key=True),
+    Column("revision", Integer, nullable=False),  # the alert revision last attempted
+    Column("status", String(10), nullable=False),  # sent, failed
+    Column("attempts", Integer, nullable=False),
+    Column("error", Text),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
