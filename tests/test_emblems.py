@@ -186,3 +186,11 @@ def test_the_version_follows_the_registry(store, settings, tmp_path):
     analyzer.prepare(store)
     assert len({empty, one}) == 2 and analyzer.effective_version == empty
     assert one.startswith(EmblemAnalyzer.version + "+")
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (3, 500), (500, 3), (10, 10), (2000, 40), (600, 800)])
+def test_odd_shapes_and_flat_images_give_nothing(models, shape):
+    noise = np.random.default_rng(0).integers(0, 255, (*shape, 3), dtype=np.uint8)
+    flat = np.full((*shape, 3), 128, np.uint8)
+    for rgb in (noise, flat):
+        assert detect_emblems(query_features(rgb, PARAMS), models, PARAMS) == []

@@ -106,6 +106,8 @@ def find_watermark(
     best: WatermarkHit | None = None
     for fraction in _fractions(params):
         scale = tw / (fraction * w)
+        if band * scale < th + 1 or w * scale < tw + 1:
+            continue  # the band is too low for the template at this width
         for top in (0, h - band):
             crop = image[top : top + band]
             interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
