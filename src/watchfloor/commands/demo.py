@@ -76,6 +76,12 @@ def demo(app: AppContext, seed: int, workers: int | None, as_json: bool) -> None
                 for t in summary["targets"][:12]
             ],
         )
+    if summary.get("alerts"):
+        table(
+            "Alerts (example rules; also in <workspace>/alerts/alerts.jsonl)",
+            ["id", "severity", "rule", "summary"],
+            [[a["id"], a["severity"], a["rule"], a["summary"]] for a in summary["alerts"][:15]],
+        )
     s = summary["stats"]
     click.echo(
         f"Workspace {app.settings.workspace}: {s['channels']} channels, {s['posts']} posts, {s['media']} media items, "

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from watchfloor.alerts.state import list_alerts
 from watchfloor.analytics.steps import run_analysis_and_steps
 from watchfloor.analytics.target_queries import list_targets
 from watchfloor.analyzers.registry import AnalyzerRegistry
@@ -40,6 +41,7 @@ def run_demo(
         workers=workers,
         on_progress=on_progress,
     )
+    fired = _evaluate_demo_rules(store, settings)
     with store.connect() as conn:
         return {
             "corpus": [str(Path(p)) for p in exports],
@@ -51,6 +53,8 @@ def run_demo(
             "channels": list_channels(conn),
             "emblems": _emblem_hits(conn),
             "targets": list_targets(conn),
+            "alerts_fired": fired,
+            "alerts": [a.as_dict() for a in list_alerts(conn)],
         }
 
 
@@ -61,3 +65,13 @@ def _emblem_hits(conn: Connection) -> dict[str, int]:
         for label in {d["label"] for d in (value or {}).get("detections", [])}:
             hits[label] = hits.get(label, 0) + 1
     return dict(sorted(hits.items()))
+
+
+def _evaluate_demo_rules(store: Store, settings: Settings) -> int:
+    """The shipped example rules, sent to ``<workspace>/alerts/alerts.jsonl`` only."""
+    from watchfloor.alerts.engine import evaluate
+    from watchfloor.alerts.rules import example_rules_path, load_rules
+
+    rules = load_rules(example_rules_path().with_name("demo.yaml"))
+    report = evaluate(store, rules, base=settings.workspace)
+    return report.new
