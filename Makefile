@@ -21,7 +21,7 @@ demo: setup
 	$(BIN)/watchfloor --workspace $(DEMO_WORKSPACE) demo
 
 test: setup lint
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2 --durations=15
 
 lint: setup
 	$(BIN)/ruff check src tests benchmarks
