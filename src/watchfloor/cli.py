@@ -157,9 +157,45 @@ def main(ctx: click.Context, workspace, db_url, export_tz, pdq_mode) -> None:
 
 
 def _register_commands() -> None:
-    from watchfloor.commands import activity, alerts, analysis, banks, campaigns, demo, emblems, gallery, ingest, matching, network, outlets, read, reposts, targets, text, watch
+    from watchfloor.commands import (
+        activity,
+        alerts,
+        analysis,
+        banks,
+        campaigns,
+        demo,
+        emblems,
+        gallery,
+        ingest,
+        matching,
+        network,
+        outlets,
+        read,
+        reposts,
+        targets,
+        text,
+        watch,
+    )
 
-    for module in (ingest, analysis, read, demo, banks, matching, reposts, emblems, gallery, targets, text, outlets, activity, network, campaigns, alerts, watch):
+    for module in (
+        ingest,
+        analysis,
+        read,
+        demo,
+        banks,
+        matching,
+        reposts,
+        emblems,
+        gallery,
+        targets,
+        text,
+        outlets,
+        activity,
+        network,
+        campaigns,
+        alerts,
+        watch,
+    ):
         for command in module.COMMANDS:
             main.add_command(command)
 
