@@ -9,7 +9,6 @@ current without paging anyone again, and a dismissed alert stays dismissed.
 
 from __future__ import annotations
 
-import getpass
 import hashlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -20,6 +19,7 @@ from sqlalchemy import Connection, select
 
 from watchfloor.alerts.findings import Finding
 from watchfloor.alerts.rules import SEVERITIES, Rule
+from watchfloor.identity import current_user
 from watchfloor.store.schema import alert_deliveries, alerts
 from watchfloor.store.times import as_utc, iso_utc
 
@@ -213,7 +213,7 @@ def set_status(
         .where(alerts.c.id == alert_id)
         .values(
             status=status,
-            status_by=by or getpass.getuser(),
+            status_by=current_user(by),
             status_note=note,
             status_at=now or datetime.now(UTC),
         )

@@ -11,7 +11,6 @@ Every function takes an open connection; the caller owns the transaction
 
 from __future__ import annotations
 
-import getpass
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
@@ -20,6 +19,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection, case, delete, func, select, update
 
+from watchfloor.identity import current_user
 from watchfloor.matching.formats import (
     HashEntry,
     guess_signal_type,
@@ -151,10 +151,7 @@ class EnableReport:
 
 def default_added_by() -> str:
     """The operating-system user name, or ``unknown`` where there is none."""
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):
-        return "unknown"
+    return current_user()
 
 
 def _now() -> datetime:

@@ -13,7 +13,6 @@ Every function takes an open connection; the caller owns the transaction.
 
 from __future__ import annotations
 
-import getpass
 import os
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -22,6 +21,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, select, update
 
+from watchfloor.identity import current_user
 from watchfloor.imaging import DEFAULT_MAX_PIXELS, ImageRejected, decode_rgb
 from watchfloor.store.media_store import MediaStore
 from watchfloor.store.schema import emblems
@@ -169,11 +169,8 @@ def add_emblem(
     return _row_to_emblem(conn.execute(select(emblems).where(emblems.c.id == new_id)).one())
 
 
-def default_added_by() -> str | None:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return None
+def default_added_by() -> str:
+    return current_user()
 
 
 def list_emblems(conn: Connection) -> list[Emblem]:

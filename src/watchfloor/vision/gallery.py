@@ -12,7 +12,6 @@ Every function takes an open connection; the caller owns the transaction.
 from __future__ import annotations
 
 import csv
-import getpass
 import hashlib
 import json
 import math
@@ -24,6 +23,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, func, select
 
+from watchfloor.identity import current_user
 from watchfloor.imaging import DEFAULT_MAX_PIXELS, ImageRejected, decode_rgb
 from watchfloor.records import Rejected
 from watchfloor.store.dialect import insert_ignore
@@ -146,12 +146,7 @@ def _now() -> datetime:
 
 
 def _who(added_by: str | None) -> str:
-    if added_by:
-        return added_by
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
+    return current_user(added_by)
 
 
 def _checked_image(path: Path, max_pixels: int) -> tuple[bytes, int, int]:
