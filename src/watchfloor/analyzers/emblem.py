@@ -20,12 +20,11 @@ from typing import Any, ClassVar
 
 from watchfloor.analyzers.base import (
     Analyzer,
-    AnalyzerRejected,
     MediaItem,
     PreparesFromStore,
     SignalOut,
+    decode_image,
 )
-from watchfloor.imaging import ImageRejected, decode_rgb
 from watchfloor.vision.emblem_models import EMBLEMS_DIRNAME, load_models, registry_fingerprint
 from watchfloor.vision.emblem_registry import enabled_emblems
 from watchfloor.vision.emblems import DetectParams, EmblemModel, detect_emblems, query_features
@@ -67,14 +66,7 @@ class EmblemAnalyzer(Analyzer, PreparesFromStore):
     def analyze(self, item: MediaItem, inputs: dict) -> list[SignalOut]:
         if not self._models:
             return []
-        try:
-            decoded = decode_rgb(
-                item.path,
-                max_pixels=self.options.max_image_pixels,
-                reduce_to=PARAMS.work_side * 3 // 4,
-            )
-        except ImageRejected as exc:
-            raise AnalyzerRejected(exc.code, str(exc)) from exc
+        decoded = decode_image(item, self.options, reduce_to=PARAMS.work_side * 3 // 4)
         query = query_features(decoded.rgb, PARAMS, pixel_size=decoded.scale)
         detections = detect_emblems(query, list(self._models), PARAMS)
         if not detections:
