@@ -9,7 +9,7 @@ from __future__ import annotations
 import click
 
 from watchfloor.cli import AppContext, emit_json, json_option, table
-from watchfloor.matching.banks import default_added_by
+from watchfloor.identity import current_user
 from watchfloor.text import outlets as lib
 
 
@@ -45,7 +45,7 @@ def outlets_add(
     outlet = lib.Outlet(name, kind, handles, aliases, watermarks, signatures, note)
     try:
         with app.store.begin() as conn:
-            lib.add_outlet(conn, outlet, added_by or default_added_by())
+            lib.add_outlet(conn, outlet, current_user(added_by))
     except ValueError as exc:
         raise click.UsageError(str(exc)) from exc
     click.echo(f"registered outlet {name!r} ({kind})")

@@ -13,7 +13,7 @@ import click
 
 from watchfloor.analyzers.text import CACHE_FOLDER
 from watchfloor.cli import AppContext, emit_json, json_option, table
-from watchfloor.matching.banks import default_added_by
+from watchfloor.identity import current_user
 from watchfloor.text import tuning as lib
 from watchfloor.text.embeddings import Embedder
 from watchfloor.text.exemplars import LABELS, Exemplar
@@ -82,7 +82,7 @@ def lexicon_add(app: AppContext, language, phrase, label, weight, kind, note, ad
     """Add (or update) an entry; the same language + phrase + label replaces a shipped one."""
     entry = LexiconEntry(language, phrase, label, weight, kind, note, "analyst")
     with tuning_errors(), app.store.begin() as conn:
-        ref = lib.add_entry(conn, entry, added_by or default_added_by())
+        ref = lib.add_entry(conn, entry, current_user(added_by))
     click.echo(f"added lexicon entry {ref}: {label} {language} {phrase!r}")
 
 
@@ -117,7 +117,7 @@ def lexicon_list(app: AppContext, language, label, show_all: bool, as_json: bool
 def lexicon_remove(app: AppContext, ref: str, added_by) -> None:
     """Remove an entry by its reference (from `lexicon list`); shipped ones are masked."""
     with tuning_errors(), app.store.begin() as conn:
-        click.echo(lib.remove_entry(conn, ref, added_by or default_added_by()))
+        click.echo(lib.remove_entry(conn, ref, current_user(added_by)))
 
 
 @click.group(name="exemplars")
@@ -141,7 +141,7 @@ def exemplars_add(app: AppContext, text: str, label, language, note, added_by) -
     language = language or detect_language(text).language
     exemplar = Exemplar(text, label, language, note, None, "analyst")
     with tuning_errors(), app.store.begin() as conn:
-        ref = lib.add_exemplar(conn, exemplar, added_by or default_added_by())
+        ref = lib.add_exemplar(conn, exemplar, current_user(added_by))
     click.echo(f"added exemplar {ref}: {label} ({language})")
 
 
@@ -176,7 +176,7 @@ def exemplars_list(app: AppContext, language, label, show_all: bool, as_json: bo
 def exemplars_remove(app: AppContext, ref: str, added_by) -> None:
     """Remove an exemplar by its reference (from `exemplars list`); shipped ones are masked."""
     with tuning_errors(), app.store.begin() as conn:
-        click.echo(lib.remove_exemplar(conn, ref, added_by or default_added_by()))
+        click.echo(lib.remove_exemplar(conn, ref, current_user(added_by)))
 
 
 @click.command(name="score-text")

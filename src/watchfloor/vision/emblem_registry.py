@@ -161,16 +161,12 @@ def add_emblem(
         "height": height,
         "note": note,
         "source": str(path.name),
-        "added_by": added_by or default_added_by(),
+        "added_by": current_user(added_by),
         "added_at": datetime.now(UTC),
         "enabled": True,
     }
     new_id = conn.execute(emblems.insert().values(**row)).inserted_primary_key[0]
     return _row_to_emblem(conn.execute(select(emblems).where(emblems.c.id == new_id)).one())
-
-
-def default_added_by() -> str:
-    return current_user()
 
 
 def list_emblems(conn: Connection) -> list[Emblem]:
