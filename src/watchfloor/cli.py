@@ -158,6 +158,7 @@ def main(ctx: click.Context, workspace, db_url, export_tz, pdq_mode) -> None:
 
 def _register_commands() -> None:
     from watchfloor.commands import (
+        accounts,
         activity,
         alerts,
         analysis,
@@ -195,6 +196,7 @@ def _register_commands() -> None:
         campaigns,
         alerts,
         watch,
+        accounts,
     ):
         for command in module.COMMANDS:
             main.add_command(command)

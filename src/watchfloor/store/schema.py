@@ -356,3 +356,72 @@ alert_deliveries = Table(
     Column("error", Text),
     Column("updated_at", UtcDateTime, nullable=False),
 )
+
+# Migration 0007: people who use the web app and API, their sessions and tokens, the audit log,
+# and background jobs (uploads of export archives).
+users = Table(
+    "users",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("name", String(120), nullable=False, unique=True),
+    Column("role", String(20), nullable=False),  # viewer, analyst, admin
+    Column("password_hash", Text),
+    Column("disabled", Boolean, nullable=False, server_default=false()),
+    Column("prefs", JSON),  # e.g. {"reveal_media": false}
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("disabled_at", UtcDateTime),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("user_id", Id, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(120), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),  # sha256 of the secret
+    Column("scopes", String(120), nullable=False),  # comma-separated: read, write
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime),
+    Column("last_used_at", UtcDateTime),
+    Column("revoked_at", UtcDateTime),
+)
+
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("id_hash", String(64), primary_key=True),  # sha256 of the cookie value
+    Column("user_id", Id, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("at", UtcDateTime, nullable=False),
+    Column("actor", String(120), nullable=False),
+    Column("action", String(60), nullable=False),
+    Column("target_kind", String(40)),
+    Column("target_id", String(300)),
+    Column("detail", JSON),
+    Column("origin", String(10), nullable=False),  # cli, web, api
+    Column("ip", String(64)),
+    Index("ix_audit_at", "at"),
+)
+
+jobs = Table(
+    "jobs",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("kind", String(40), nullable=False),
+    Column("status", String(20), nullable=False),  # queued, running, done, failed
+    Column("created_by", String(120), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("started_at", UtcDateTime),
+    Column("finished_at", UtcDateTime),
+    Column("input", JSON),
+    Column("result", JSON),
+    Column("error", Text),
+)

@@ -1,0 +1,70 @@
+"""Media for signed-in users: a blurred greyscale preview, the original once revealed (audited)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import FileResponse, RedirectResponse, Response
+
+from watchfloor.web.media_access import (
+    ImageRejected,
+    NoSuchMedia,
+    make_preview,
+    may_see_original,
+    media_row,
+    preview_path,
+    record_reveal,
+)
+from watchfloor.web.routes.public import safe_next
+from watchfloor.web.security import Principal, client_ip, viewer
+
+router = APIRouter(tags=["media"], include_in_schema=False)
+NO_STORE = {"cache-control": "no-store", "content-disposition": "inline"}
+
+
+def _row(request: Request, sha256: str):
+    try:
+        with request.app.state.store.connect() as conn:
+            return media_row(conn, sha256)
+    except NoSuchMedia as exc:
+        raise HTTPException(404, str(exc)) from exc
+
+
+@router.get("/media/{sha256}/preview")
+def preview(request: Request, sha256: str, principal: Principal = viewer) -> Response:
+    row = _row(request, sha256)
+    store, settings = request.app.state.store, request.app.state.settings
+    if not (row.mime or "").startswith("image/"):
+        raise HTTPException(404, "no preview for this kind of media")
+    try:
+        path = make_preview(
+            store.media.path_for(sha256),
+            preview_path(settings.workspace, sha256),
+            settings.max_image_pixels,
+        )
+    except (ImageRejected, OSError) as exc:
+        raise HTTPException(404, f"no preview: {exc}") from exc
+    return FileResponse(path, media_type="image/jpeg", headers=NO_STORE)
+
+
+@router.get("/media/{sha256}")
+def original(request: Request, sha256: str, principal: Principal = viewer) -> Response:
+    row = _row(request, sha256)
+    hours = request.app.state.web.session_hours
+    with request.app.state.store.connect() as conn:
+        allowed = may_see_original(conn, principal.user_id, principal.name, sha256, hours)
+    if not allowed:
+        raise HTTPException(403, "reveal this item first: media are blurred until you ask")
+    path = request.app.state.store.media.path_for(sha256)
+    if not path.is_file():
+        raise HTTPException(404, "the media file is missing from the media store")
+    return FileResponse(path, media_type=row.mime or "application/octet-stream", headers=NO_STORE)
+
+
+@router.post("/media/{sha256}/reveal")
+def reveal(
+    request: Request, sha256: str, next: str = Form("/"), principal: Principal = viewer
+) -> Response:
+    _row(request, sha256)
+    with request.app.state.store.begin() as conn:
+        record_reveal(conn, principal.name, sha256, principal.origin, client_ip(request))
+    return RedirectResponse(safe_next(next), status_code=303)
