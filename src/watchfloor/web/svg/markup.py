@@ -1,0 +1,55 @@
+"""Small helpers for writing SVG as text: escaping, numbers, attributes.
+
+Every piece of text that reaches the markup (names typed by analysts, channel titles) goes
+through `text()`/`attrs()`: XML-escaped, and stripped of the control characters XML 1.0 forbids,
+which would otherwise make the whole document unparseable.
+"""
+
+from __future__ import annotations
+
+import re
+from html import escape
+
+SVG_NS = "http://www.w3.org/2000/svg"
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def text(value: object) -> str:
+    """`value` as escaped character data (also safe inside a quoted attribute)."""
+    return escape(_FORBIDDEN.sub("", str(value)), quote=True)
+
+
+def num(value: float, digits: int = 1) -> str:
+    """A compact coordinate: 12.0 -> '12', 3.14159 -> '3.1', -0.0 -> '0'."""
+    out = f"{value:.{digits}f}".rstrip("0").rstrip(".")
+    return "0" if out in ("-0", "") else out
+
+
+def attrs(**values: object) -> str:
+    """' name="value"' pairs; None is left out, a trailing '_' is dropped (class_),
+    and '_' inside a name becomes '-' (aria_label -> aria-label, data_posts -> data-posts)."""
+    parts = []
+    for name, value in values.items():
+        if value is None:
+            continue
+        key = name.rstrip("_").replace("_", "-")
+        shown = num(value) if isinstance(value, float) else value
+        parts.append(f' {key}="{text(shown)}"')
+    return "".join(parts)
+
+
+def svg_open(width: float, height: float, label: str, role: str = "img", **extra: object) -> str:
+    """The root element; `label` also becomes the <title> the caller writes first."""
+    box = f"0 0 {num(width)} {num(height)}"
+    return f"<svg{attrs(xmlns=SVG_NS, viewBox=box, role=role, **extra)}>"
+
+
+def title_desc(title: str, desc: str | None = None, ids: str | None = None) -> str:
+    """<title> and <desc>; with `ids`, they get ids `{ids}-title`/`{ids}-desc` so the root can
+    point at them with aria-labelledby/aria-describedby."""
+    t_id = None if ids is None else f"{ids}-title"
+    out = f"<title{attrs(id=t_id)}>{text(title)}</title>"
+    if desc:
+        d_id = None if ids is None else f"{ids}-desc"
+        out += f"<desc{attrs(id=d_id)}>{text(desc)}</desc>"
+    return out
