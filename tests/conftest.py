@@ -133,3 +133,32 @@ def store(settings: Settings) -> Iterator[Store]:
 @pytest.fixture
 def sqlite_settings(tmp_path: Path) -> Settings:
     return load_settings(tmp_path / "workspace", None, environ={})
+
+
+@pytest.fixture(scope="session")
+def demo_workspace(tmp_path_factory, worker_id) -> Path:
+    """The full demo workspace, built once per test run and shared by xdist workers (read-only)."""
+    from tests.webtools import build_demo_workspace
+
+    base = tmp_path_factory.getbasetemp()
+    shared_base = base if worker_id == "master" else base.parent  # the run's folder, not older runs
+    return build_demo_workspace(shared_base / "shared-demo")
+
+
+@pytest.fixture(scope="module")
+def demo_web(demo_workspace, tmp_path_factory):
+    """The web app over a private copy of the demo workspace (SQLite), for one test module."""
+    from tests.webtools import copy_workspace, web_env
+
+    settings = copy_workspace(demo_workspace, tmp_path_factory.mktemp("web") / "workspace")
+    with web_env(settings) as env:
+        yield env
+
+
+@pytest.fixture
+def web(settings, store):
+    """The web app over an empty workspace, on both databases."""
+    from tests.webtools import web_env
+
+    with web_env(settings, store) as env:
+        yield env
