@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 
 from watchfloor.web.svg.axes import count_ticks, date_ticks, time_ticks
 from watchfloor.web.svg.chart_data import Mark, MemberDots, Span, Timeline
-from watchfloor.web.svg.markup import attrs, num, svg_open, text, title_desc
+from watchfloor.web.svg.markup import attrs, num, svg_head, text
 
 PALETTE = ("#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#8c6d1f")
 OTHER = "#9aa0a6"  # the series folding the remaining channels
@@ -172,6 +172,11 @@ def _has_links(items: Sequence[Span | Mark]) -> bool:
     return any(i.href for i in items)
 
 
+def _role(linked: bool) -> str:
+    """An image, unless it holds links: those must stay reachable inside a group."""
+    return "group" if linked else "img"
+
+
 def render_timeline(
     t: Timeline,
     *,
@@ -185,22 +190,22 @@ def render_timeline(
     plot = _Plot(t, 44.0, 26.0, width - 56.0, height - 26.0 - 28.0)
     legend, extra = _legend(t, plot.left, height + 4.0, plot.width)
     linked = _has_links([*t.surges, *t.dormancies, *t.reactivations])
-    head = svg_open(
+    desc = _timeline_desc(t) if t.buckets else "No posts in this period."
+    head = svg_head(
         width,
         height + extra,
         title,
-        role="group" if linked else "img",
+        desc,
+        ids=ids,
+        role=_role(linked),
         class_="wf-chart wf-timeline",
-        aria_labelledby=f"{ids}-title",
-        aria_describedby=f"{ids}-desc",
     )
     if t.buckets == 0:
         empty = f"<text{attrs(x=width / 2, y=height / 2, text_anchor='middle', fill=AXIS)}>No posts in this period</text>"
-        return head + title_desc(title, "No posts in this period.", ids) + empty + "</svg>"
+        return head + empty + "</svg>"
     return "".join(
         [
             head,
-            title_desc(title, _timeline_desc(t), ids),
             _grid(plot),
             _spans(plot, t.dormancies, "wf-dormancy", DORMANCY),
             _spans(plot, t.surges, "wf-surge", SURGE),
@@ -268,16 +273,15 @@ def render_members(
     linked = any(d.href for d in m.dots)
     return "".join(
         [
-            svg_open(
+            svg_head(
                 width,
                 height,
                 title,
-                role="group" if linked else "img",
+                desc,
+                ids=ids,
+                role=_role(linked),
                 class_="wf-chart wf-members",
-                aria_labelledby=f"{ids}-title",
-                aria_describedby=f"{ids}-desc",
             ),
-            title_desc(title, desc, ids),
             f"<g{attrs(fill_opacity='0.85')}>{''.join(out)}</g>",
             f"<g{attrs(class_='wf-axis', stroke=AXIS, font_size=FONT)}>{''.join(axis)}</g>",
             "</svg>",

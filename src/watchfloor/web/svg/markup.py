@@ -38,12 +38,6 @@ def attrs(**values: object) -> str:
     return "".join(parts)
 
 
-def svg_open(width: float, height: float, label: str, role: str = "img", **extra: object) -> str:
-    """The root element; `label` also becomes the <title> the caller writes first."""
-    box = f"0 0 {num(width)} {num(height)}"
-    return f"<svg{attrs(xmlns=SVG_NS, viewBox=box, role=role, **extra)}>"
-
-
 def title_desc(title: str, desc: str | None = None, ids: str | None = None) -> str:
     """<title> and <desc>; with `ids`, they get ids `{ids}-title`/`{ids}-desc` so the root can
     point at them with aria-labelledby/aria-describedby."""
@@ -53,3 +47,20 @@ def title_desc(title: str, desc: str | None = None, ids: str | None = None) -> s
         d_id = None if ids is None else f"{ids}-desc"
         out += f"<desc{attrs(id=d_id)}>{text(desc)}</desc>"
     return out
+
+
+def svg_head(
+    width: float, height: float, title: str, desc: str | None, *, ids: str, role: str, class_: str
+) -> str:
+    """The root element, labelled by its <title> and described by its <desc> (ids `{ids}-title`,
+    `{ids}-desc`: give each SVG on a page its own `ids`)."""
+    box = f"0 0 {num(width)} {num(height)}"
+    root = attrs(
+        xmlns=SVG_NS,
+        viewBox=box,
+        role=role,
+        class_=class_,
+        aria_labelledby=f"{ids}-title",
+        aria_describedby=f"{ids}-desc" if desc else None,
+    )
+    return f"<svg{root}>{title_desc(title, desc, ids)}"

@@ -27,7 +27,7 @@ from watchfloor.web.svg.geometry import (
     unwrap_ring,
     wrapped_copies,
 )
-from watchfloor.web.svg.markup import attrs, num, svg_open, text, title_desc
+from watchfloor.web.svg.markup import attrs, num, svg_head, text
 from watchfloor.web.svg.topojson import Feature, decode_arcs, features
 
 WIDTH = 1000.0
@@ -183,16 +183,9 @@ def render_world_map(
     clip = f"{ids}-clip"
     return "".join(
         [
-            svg_open(
-                frame.width,
-                frame.height,
-                title,
-                role="group",
-                class_="wf-map",
-                aria_labelledby=f"{ids}-title",
-                aria_describedby=f"{ids}-desc",
+            svg_head(
+                frame.width, frame.height, title, desc, ids=ids, role="group", class_="wf-map"
             ),
-            title_desc(title, desc, ids),
             f"<defs><clipPath{attrs(id=clip)}><path{attrs(d=layer.outline)}/></clipPath></defs>",
             f"<path{attrs(class_='wf-ocean', d=layer.outline, fill=OCEAN)}/>",
             f"<g{attrs(class_='wf-countries', clip_path=f'url(#{clip})', aria_hidden='true', fill=LAND, stroke=BORDER, stroke_width='0.5', fill_rule='evenodd')}>",
