@@ -378,3 +378,18 @@ def test_members_chart_has_a_row_per_channel_and_a_dot_per_post():
     assert hrefs == [f"/posts/{i}" for i in range(7)]
     plain = parse(render_members(members_from_campaign(campaign)))
     assert plain.get("role") == "img" and not list(plain.iter(f"{{{NS['s']}}}a"))
+
+
+def test_links_other_than_relative_or_http_are_refused(layer):
+    for bad in ("javascript:alert(1)", "data:text/html,x", "//elsewhere.example/x"):
+        with pytest.raises(ValueError, match="refusing a link"):
+            render_world_map([Marker("x", 1.0, 1.0, 1, bad)], layer=layer)
+        with pytest.raises(ValueError, match="refusing a link"):
+            render_timeline(
+                Timeline(
+                    date(2024, 1, 1),
+                    1,
+                    [Series("a", [1])],
+                    [Span(date(2024, 1, 1), date(2024, 1, 1), "s", bad)],
+                )
+            )

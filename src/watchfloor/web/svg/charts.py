@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 
 from watchfloor.web.svg.axes import count_ticks, date_ticks, time_ticks
 from watchfloor.web.svg.chart_data import Mark, MemberDots, Span, Timeline
-from watchfloor.web.svg.markup import attrs, num, svg_head, text
+from watchfloor.web.svg.markup import attrs, num, safe_href, svg_head, text
 
 PALETTE = ("#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#8c6d1f")
 OTHER = "#9aa0a6"  # the series folding the remaining channels
@@ -23,8 +23,8 @@ AXIS = "#5f6368"
 FONT = 11
 
 
-def _linked(inner: str, href: str | None, label: str) -> str:
-    return f"<a{attrs(href=href, aria_label=label)}>{inner}</a>" if href else inner
+def _linked(inner: str, link: str | None, label: str) -> str:
+    return f"<a{attrs(href=safe_href(link), aria_label=label)}>{inner}</a>" if link else inner
 
 
 def _short(label: str, size: int) -> str:

@@ -19,6 +19,14 @@ def text(value: object) -> str:
     return escape(_FORBIDDEN.sub("", str(value)), quote=True)
 
 
+def safe_href(value: str) -> str:
+    """A link target the app built: relative, or plain http(s). Anything else (javascript:,
+    data:) is refused, in case a caller ever passes on an address an analyst typed."""
+    if value.startswith(("/", "#", "?", "http://", "https://")) and not value.startswith("//"):
+        return value
+    raise ValueError(f"refusing a link that is not relative or http(s): {value[:40]!r}")
+
+
 def num(value: float, digits: int = 1) -> str:
     """A compact coordinate: 12.0 -> '12', 3.14159 -> '3.1', -0.0 -> '0'."""
     out = f"{value:.{digits}f}".rstrip("0").rstrip(".")

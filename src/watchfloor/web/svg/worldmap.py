@@ -27,7 +27,7 @@ from watchfloor.web.svg.geometry import (
     unwrap_ring,
     wrapped_copies,
 )
-from watchfloor.web.svg.markup import attrs, num, svg_head, text
+from watchfloor.web.svg.markup import attrs, num, safe_href, svg_head, text
 from watchfloor.web.svg.topojson import Feature, decode_arcs, features
 
 WIDTH = 1000.0
@@ -154,7 +154,11 @@ def _marker(m: Marker, x: float, y: float, r: float) -> str:
     named = f"{m.label} ({m.detail})" if m.detail else m.label
     label = f"{named}: {_plural(m.posts)}"
     link = attrs(
-        href=m.href, class_="wf-marker", aria_label=label, data_posts=m.posts, data_key=m.key
+        href=safe_href(m.href),
+        class_="wf-marker",
+        aria_label=label,
+        data_posts=m.posts,
+        data_key=m.key,
     )
     circle = attrs(cx=x, cy=y, r=r)
     return f"<a{link}><title>{text(label)}</title><circle{circle}/></a>"
