@@ -12,8 +12,9 @@ import pytest
 
 from tests.exports import BASE, message, single_chat, write_export
 from tests.reference import need
-from watchfloor.analytics.activity import activity
+from watchfloor.analytics.activity import ActivityReport, ChannelActivity, activity
 from watchfloor.analytics.campaigns import Campaign
+from watchfloor.analytics.surges import Surge
 from watchfloor.config import load_settings
 from watchfloor.ingest import ingest_paths
 from watchfloor.store.database import open_store
@@ -393,3 +394,25 @@ def test_links_other_than_relative_or_http_are_refused(layer):
                     [Span(date(2024, 1, 1), date(2024, 1, 1), "s", bad)],
                 )
             )
+
+
+def test_quiet_channels_are_folded_into_one_series_but_keep_their_surges():
+    day = date(2024, 2, 1)
+    surge = Surge("c8", day, day, day, 9, 9, 1.0, 9.0, 1e-9, False)
+    rows = [
+        ChannelActivity(f"c{i}", f"Channel {i}", 10 - i, day, day, 1, [10 - i, 0], surges=[])
+        for i in range(9)
+    ]
+    rows[8].surges.append(surge)
+    report = ActivityReport(None, None, day, day + timedelta(days=1), rows)
+    t = timeline_from_activity(report, max_series=3)
+    assert [s.label for s in t.series] == [
+        "Channel 0",
+        "Channel 1",
+        "Channel 2",
+        "6 other channels",
+    ]
+    assert t.series[-1].counts == [sum(range(2, 8)), 0] and t.series[-1].key is None
+    (span,) = t.surges
+    assert span.title.startswith("Surge on Channel 8")
+    assert len(timeline_from_activity(report, max_series=8).series) == 9  # no "1 other"
