@@ -1,4 +1,5 @@
-"""Runs the registered analyzers over what is new, in dependency order, on a local process pool.
+"""Runs the registered analyzers over what is new, in dependency order, on a local process pool
+or, when ``settings.scheduler`` names one, on a Dask cluster (``watchfloor.distributed``).
 
 Incremental: a subject is analysed again only when the analyzer's effective version changed, or,
 for analyzers that need other signals, when those inputs changed. Bad input is quarantined with
@@ -14,6 +15,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
@@ -90,16 +92,17 @@ def options_from(settings: Settings) -> AnalyzerOptions:
     return AnalyzerOptions(
         pdq_mode=settings.pdq_mode,
         max_image_pixels=settings.max_image_pixels,
+        image_limits=settings.image_limits,
         workspace=str(settings.workspace),
     )
 
 
 def run_chunk(analyzer: Analyzer, tasks: list[Task]) -> list[Outcome]:
     """Runs in a worker process: every exception stays with its subject."""
-    return [_run_one(analyzer, task) for task in tasks]
+    return [run_one(analyzer, task) for task in tasks]
 
 
-def _run_one(analyzer: Analyzer, task: Task) -> Outcome:
+def run_one(analyzer: Analyzer, task: Task) -> Outcome:
     key = task.item.key
     try:
         outputs = analyzer.analyze(task.item, task.inputs)
@@ -185,7 +188,7 @@ class AnalyzerRun:
             quarantine_items(conn, "analyze", rejected)
 
 
-def _chunks(tasks: list[Task], size: int) -> Iterator[list[Task]]:
+def chunks(tasks: list[Task], size: int) -> Iterator[list[Task]]:
     it = iter(tasks)
     while chunk := list(islice(it, size)):
         yield chunk
@@ -195,7 +198,7 @@ def _execute(
     run: AnalyzerRun, tasks: list[Task], workers: int, tick: Callable[[int], None]
 ) -> None:
     if workers <= 1:
-        for chunk in _chunks(tasks, CHUNK_SIZE):
+        for chunk in chunks(tasks, CHUNK_SIZE):
             run.record(run_chunk(run.analyzer, chunk))
             tick(len(chunk))
         return
@@ -212,9 +215,7 @@ class _PooledExecution:
         self.pending: dict[Future, tuple[list[Task], bool]] = {}
 
     def run(self, tasks: list[Task]) -> None:
-        queue: deque[tuple[list[Task], bool]] = deque(
-            (c, False) for c in _chunks(tasks, CHUNK_SIZE)
-        )
+        queue: deque[tuple[list[Task], bool]] = deque((c, False) for c in chunks(tasks, CHUNK_SIZE))
         try:
             while queue or self.pending:
                 self._fill(queue)
@@ -287,24 +288,44 @@ def run_analysis(
 ) -> AnalysisReport:
     report = AnalysisReport()
     options = options_from(settings)
-    for cls in registry.ordered(only):
-        started = time.perf_counter()
-        analyzer = cls(options)
-        if isinstance(analyzer, PreparesFromStore):
-            analyzer.prepare(store)
-        run = AnalyzerRun(store, analyzer, workers)
-        tasks = run.tasks()
-        run.report.considered = len(tasks)
-        done = 0
+    with ExitStack() as stack:
+        cluster = None
+        if settings.scheduler:
+            from watchfloor.distributed.cluster import cluster_session
 
-        def tick(n: int, name: str = cls.name, total: int = len(tasks)) -> None:
-            nonlocal done
-            done += n
-            if on_progress:
-                on_progress(name, done, total)
-
-        if tasks:
-            _execute(run, tasks, workers, tick)
-        run.report.seconds = round(time.perf_counter() - started, 3)
-        report.analyzers.append(run.report)
+            cluster = stack.enter_context(cluster_session(store, settings))
+        for cls in registry.ordered(only):
+            report.analyzers.append(
+                _run_analyzer(store, cls(options), workers, on_progress, cluster)
+            )
     return report
+
+
+def _run_analyzer(
+    store: Store,
+    analyzer: Analyzer,
+    workers: int,
+    on_progress: ProgressCallback | None,
+    cluster: Any | None,
+) -> AnalyzerReport:
+    """``cluster``: a ``distributed.cluster.ClusterSession`` to run on instead of local workers."""
+    started = time.perf_counter()
+    if isinstance(analyzer, PreparesFromStore):
+        analyzer.prepare(store)
+    run = AnalyzerRun(store, analyzer, workers)
+    tasks = run.tasks()
+    run.report.considered = len(tasks)
+    done = 0
+
+    def tick(n: int) -> None:
+        nonlocal done
+        done += n
+        if on_progress:
+            on_progress(analyzer.name, done, len(tasks))
+
+    if tasks and cluster is not None:
+        cluster.execute(run, tasks, tick)
+    elif tasks:
+        _execute(run, tasks, workers, tick)
+    run.report.seconds = round(time.perf_counter() - started, 3)
+    return run.report

@@ -36,7 +36,9 @@ class AnalyzerRegistry:
             )
         if name not in self._loaded:
             entry = self._entries[name]
-            loaded = entry.load() if isinstance(entry, EntryPoint) else entry
+            # not isinstance(entry, EntryPoint): once the importlib_metadata backport is
+            # imported (dask imports it), entry_points() yields the backport's EntryPoint class
+            loaded = entry if isinstance(entry, type) else entry.load()
             if not (isinstance(loaded, type) and issubclass(loaded, Analyzer)):
                 raise RegistryError(f"entry point {name!r} is not an Analyzer subclass: {loaded!r}")
             if loaded.name != name:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 from pathlib import Path
@@ -30,6 +31,14 @@ from watchfloor.cli import (
     multiple=True,
     help="Run only this analyzer or corpus step (and what it needs); repeatable.",
 )
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    default=None,
+    help="Run the analyzers on the Dask cluster of this scheduler, e.g. tcp://HOST:8786 "
+    "[default: $WATCHFLOOR_SCHEDULER, else local worker processes]; workers read media "
+    "from $WATCHFLOOR_MEDIA_URL when set.",
+)
 @json_option
 @progress_option
 @click.pass_obj
@@ -37,18 +46,23 @@ def analyze(
     app: AppContext,
     workers: int | None,
     only: tuple[str, ...],
+    scheduler: str | None,
     as_json: bool,
     progress: bool | None,
 ) -> None:
     """Run the registered analyzers over what is new or changed."""
     from watchfloor.analytics.steps import run_analysis_and_steps
+    from watchfloor.distributed.cluster import ClusterError
 
     registry = AnalyzerRegistry.from_entry_points()
+    settings = app.settings
+    if scheduler:
+        settings = dataclasses.replace(settings, scheduler=scheduler)
     try:
         with progress_bar(show_progress(progress)) as update:
             full = run_analysis_and_steps(
                 app.store,
-                app.settings,
+                settings,
                 registry,
                 workers=workers or os.cpu_count() or 1,
                 only=only,
@@ -56,6 +70,8 @@ def analyze(
             )
     except RegistryError as exc:
         raise click.UsageError(str(exc)) from exc
+    except ClusterError as exc:
+        raise click.ClickException(str(exc)) from exc
     report = full.analysis
     if as_json:
         emit_json(full.as_dict())

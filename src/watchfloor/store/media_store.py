@@ -19,12 +19,17 @@ class StoredFile:
     created: bool  # False when the bytes were already there
 
 
+def content_relpath(sha256: str) -> str:
+    """Where an object lives under a media root, here and in a shared copy (store/shared_media.py)."""
+    return f"{sha256[:2]}/{sha256[2:4]}/{sha256}"
+
+
 class MediaStore:
     def __init__(self, root: Path) -> None:
         self.root = root
 
     def relpath_for(self, sha256: str) -> str:
-        return f"{sha256[:2]}/{sha256[2:4]}/{sha256}"
+        return content_relpath(sha256)
 
     def path_for(self, sha256: str) -> Path:
         return self.root / self.relpath_for(sha256)
