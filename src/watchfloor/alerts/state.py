@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from watchfloor.alerts.findings import Finding
 from watchfloor.alerts.rules import SEVERITIES, Rule
@@ -168,25 +168,60 @@ def _deliveries(conn: Connection, ids: list[int]) -> dict[int, list[dict[str, An
     return out
 
 
-def list_alerts(
-    conn: Connection,
-    status: str | None = None,
-    severity: str | None = None,
-    rule: str | None = None,
-    limit: int | None = None,
-) -> list[Alert]:
-    """Alerts, the latest fired first; ``severity`` keeps that severity and above."""
-    query = select(alerts)
+def _filtered(query, status: str | None, severity: str | None, rule: str | None):
     if status:
         query = query.where(alerts.c.status == status)
     if severity:
         query = query.where(alerts.c.severity.in_(SEVERITIES[SEVERITIES.index(severity) :]))
     if rule:
         query = query.where(alerts.c.rule_id == rule)
+    return query
+
+
+def list_alerts(
+    conn: Connection,
+    status: str | None = None,
+    severity: str | None = None,
+    rule: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[Alert]:
+    """Alerts, the latest fired first; ``severity`` keeps that severity and above."""
+    query = _filtered(select(alerts), status, severity, rule)
     query = query.order_by(alerts.c.last_fired.desc(), alerts.c.id.desc())
-    rows = conn.execute(query if limit is None else query.limit(limit)).all()
+    if limit is not None:
+        query = query.limit(limit)
+    rows = conn.execute(query.offset(offset) if offset else query).all()
     found = _deliveries(conn, [r.id for r in rows])
     return [alert_from_row(r, found[r.id]) for r in rows]
+
+
+def count_alerts(
+    conn: Connection,
+    status: str | None = None,
+    severity: str | None = None,
+    rule: str | None = None,
+) -> int:
+    """How many alerts `list_alerts` would give without a limit."""
+    query = _filtered(select(func.count()).select_from(alerts), status, severity, rule)
+    return conn.execute(query).scalar_one()
+
+
+def alert_counts(conn: Connection) -> dict[str, dict[str, int]]:
+    """Alerts per severity (highest first) and status, zeros included."""
+    out = {sev: dict.fromkeys(STATUSES, 0) for sev in reversed(SEVERITIES)}
+    query = select(alerts.c.severity, alerts.c.status, func.count()).group_by(
+        alerts.c.severity, alerts.c.status
+    )
+    for severity, status, n in conn.execute(query):
+        out.setdefault(severity, dict.fromkeys(STATUSES, 0))[status] = n
+    return out
+
+
+def alert_rules(conn: Connection) -> list[str]:
+    """The rule ids that have fired, for filters."""
+    query = select(alerts.c.rule_id).distinct().order_by(alerts.c.rule_id)
+    return list(conn.execute(query).scalars())
 
 
 def get_alert(conn: Connection, alert_id: int) -> Alert:

@@ -122,8 +122,23 @@ def get_target(conn: Connection, key: str) -> dict[str, Any] | None:
     return _target_dict(row, _evidence_kinds(conn, [key], None, None).get(key, []))
 
 
-def target_posts(conn: Connection, key: str) -> list[dict[str, Any]]:
-    """The posts that show or name a target, oldest first, each with its evidence."""
+def _page_of_posts(key: str, limit: int, offset: int):
+    """Ids of one page of the target's posts, oldest first."""
+    te = target_evidence
+    return (
+        select(posts.c.id)
+        .where(posts.c.id.in_(select(te.c.post_id).where(te.c.target_key == key)))
+        .order_by(posts.c.date, posts.c.id)
+        .limit(limit)
+        .offset(offset)
+    )
+
+
+def target_posts(
+    conn: Connection, key: str, limit: int | None = None, offset: int = 0
+) -> list[dict[str, Any]]:
+    """The posts that show or name a target, oldest first, each with its evidence
+    (`limit`/`offset` page over posts, not over evidence rows)."""
     te = target_evidence
     query = (
         select(
@@ -132,6 +147,7 @@ def target_posts(conn: Connection, key: str) -> list[dict[str, Any]]:
             posts.c.date,
             posts.c.text,
             channels.c.key.label("channel"),
+            channels.c.id.label("channel_id"),
             channels.c.title,
         )
         .join(posts, posts.c.id == te.c.post_id)
@@ -139,6 +155,9 @@ def target_posts(conn: Connection, key: str) -> list[dict[str, Any]]:
         .where(te.c.target_key == key)
         .order_by(posts.c.date, posts.c.id, te.c.kind, te.c.subject)
     )
+    if limit is not None:
+        page = [r.id for r in conn.execute(_page_of_posts(key, limit, offset))]
+        query = query.where(te.c.post_id.in_(page))
     out: dict[int, dict[str, Any]] = {}
     for r in conn.execute(query):
         post = out.setdefault(r.post_id, _post_dict(r))
@@ -157,7 +176,9 @@ def target_posts(conn: Connection, key: str) -> list[dict[str, Any]]:
 def _post_dict(r) -> dict[str, Any]:
     text = r.text or ""
     return {
+        "post_id": r.post_id,
         "channel": r.channel,
+        "channel_id": r.channel_id,
         "title": r.title,
         "message_id": r.message_id,
         "date": iso_utc(r.date),
