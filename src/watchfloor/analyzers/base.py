@@ -12,7 +12,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
-from watchfloor.imaging import DecodedImage, ImageRejected, decode_rgb
+from watchfloor.imaging import (
+    DEFAULT_LIMITS,
+    DecodedImage,
+    ImageLimits,
+    ImageRejected,
+    decode_rgb,
+)
 from watchfloor.records import SubjectType
 
 
@@ -63,6 +69,7 @@ class AnalyzerOptions:
 
     pdq_mode: str = "fast"
     max_image_pixels: int = 64_000_000
+    image_limits: ImageLimits = DEFAULT_LIMITS  # its pixels give way to max_image_pixels
     workspace: str | None = None  # where analyzers keep derived files (indexes); None: keep none
 
 
@@ -72,7 +79,12 @@ def decode_image(
     """A media item's pixels (``imaging.decode_rgb``, within the configured pixel limit); a file
     that cannot be decoded safely is bad input for the analyzer: ``AnalyzerRejected``."""
     try:
-        return decode_rgb(item.path, max_pixels=options.max_image_pixels, reduce_to=reduce_to)
+        return decode_rgb(
+            item.path,
+            max_pixels=options.max_image_pixels,
+            limits=options.image_limits,
+            reduce_to=reduce_to,
+        )
     except ImageRejected as exc:
         raise AnalyzerRejected(exc.code, str(exc)) from exc
 

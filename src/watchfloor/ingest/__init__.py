@@ -9,14 +9,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import ijson
-
 from watchfloor.config import Settings, parse_timezone
 from watchfloor.ingest import checkpoints
 from watchfloor.ingest.media import MediaIngest
 from watchfloor.records import Post, Rejected
 from watchfloor.sources.base import ChatStream, SourceError, TimeContext
 from watchfloor.sources.telegram_export import TelegramExport
+from watchfloor.sources.telegram_export.json_reader import MALFORMED_JSON_ERRORS
 from watchfloor.store import Store
 from watchfloor.store.posts import (
     PreparedPost,
@@ -123,7 +122,7 @@ class ChatIngest:
             self.store.media,
             self.stream.root,
             str(self.stream.source),
-            self.settings.max_image_pixels,
+            self.settings.image_limits,
         )
         new: list[PreparedPost] = []
         counts = self.report.counts
@@ -221,7 +220,7 @@ def _ingest_one(
     except SourceError as exc:
         source.error = f"{exc.code}: {exc}"
         report.quarantined += _quarantine_file(store, path, exc.code, str(exc))
-    except (ijson.JSONError, UnicodeDecodeError) as exc:
+    except MALFORMED_JSON_ERRORS as exc:
         where = f"after {sum(c.read + c.skipped_resumed for c in source.chats)} messages"
         source.error = f"malformed_json: {exc} ({where}); what came before it was kept"
         report.quarantined += _quarantine_file(store, path, "malformed_json", f"{exc} ({where})")

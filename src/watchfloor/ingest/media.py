@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection
 
-from watchfloor.imaging import ImageRejected, probe_image
+from watchfloor.imaging import ImageLimits, ImageRejected, probe_image
 from watchfloor.records import MediaRef, Rejected
 from watchfloor.store.dialect import insert_ignore
 from watchfloor.store.media_store import MediaStore
@@ -47,7 +47,7 @@ class MediaIngest:
     store: MediaStore
     root: Path
     source: str
-    max_pixels: int
+    limits: ImageLimits
 
     def rows_for(
         self, message_id: int, refs: tuple[MediaRef, ...], rejected: list[Rejected]
@@ -85,7 +85,7 @@ class MediaIngest:
         stored = self.store.put_file(path)
         mime, width, height = ref.mime_hint or mimetypes.guess_type(path.name)[0], None, None
         try:
-            info = probe_image(path, max_pixels=self.max_pixels)
+            info = probe_image(path, limits=self.limits)
             mime, width, height = info.mime, info.width, info.height
         except ImageRejected:
             pass  # not an image, or a bad one: the analyzers quarantine it with their reason

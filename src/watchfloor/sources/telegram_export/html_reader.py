@@ -15,18 +15,20 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import lxml.etree
 import lxml.html
 from lxml.html import HtmlElement
 
 from watchfloor.records import Channel, MediaRef, Post, Rejected
-from watchfloor.sources.base import ChatStream, TimeContext, file_identity
+from watchfloor.sources.base import ChatStream, SourceError, TimeContext, file_identity
 from watchfloor.sources.entities import extract_entities
 
 PAGE_RE = re.compile(r"^messages(\d*)\.html$")
 DATE_RE = re.compile(
     r"^(\d{2})\.(\d{2})\.(\d{4}) (\d{2}):(\d{2}):(\d{2})(?: UTC([+-]\d{2}):?(\d{2}))?"
 )
-REPLY_RE = re.compile(r"go_to_message(\d+)")
+REPLY_RE = re.compile(r"go_to_message([0-9]+)")
+_INT64 = 2**63  # ids beyond it do not fit the store's 64-bit columns
 MEDIA_ROLES = {
     "photo_wrap": "photo",
     "video_file_wrap": "video_file",
@@ -57,8 +59,19 @@ def _has_class(name: str) -> str:
     return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
 
 
+def parse_page(page: Path) -> HtmlElement:
+    """The root element of a page; an empty or unparsable page is a ``SourceError``."""
+    try:
+        root = lxml.html.parse(str(page)).getroot()
+    except (lxml.etree.ParserError, lxml.etree.XMLSyntaxError) as exc:
+        raise SourceError("malformed_html", f"{page.name}: cannot be parsed: {exc}") from exc
+    if root is None:
+        raise SourceError("malformed_html", f"{page.name}: the page holds no HTML document")
+    return root
+
+
 def chat_title(page: Path) -> str:
-    doc = lxml.html.parse(str(page)).getroot()
+    doc = parse_page(page)
     title = _first(doc, f".//div[{_has_class('page_header')}]//div[{_has_class('text')}]")
     return (title.text_content().strip() if title is not None else "") or page.parent.name
 
@@ -142,7 +155,7 @@ class HtmlChat:
     def items(self) -> Iterator[HtmlItem]:
         day = None
         for page in html_pages(self.folder):
-            doc = lxml.html.parse(str(page)).getroot()
+            doc = parse_page(page)
             for div in doc.xpath(f"//div[{_has_class('message')}]"):
                 if (div.get("id") or "").startswith("message-"):
                     day = self._separator_day(div) or day  # a date separator, not a message
@@ -159,7 +172,7 @@ class HtmlChat:
     def to_record(self, item: HtmlItem, index: int) -> Post | Rejected:
         raw = lxml.html.tostring(item.div, encoding="unicode")
         source, id_text = str(item.page), (item.div.get("id") or "").removeprefix("message")
-        if not id_text.isdigit():
+        if not (id_text.isascii() and id_text.isdigit() and int(id_text) < _INT64):
             reason = f"message element id {item.div.get('id')!r} is not 'messageN'"
             return Rejected(source, f"element #{index}", "malformed_message", reason, raw)
         try:
@@ -213,10 +226,15 @@ class HtmlChat:
             raw_format="html",
             sender_name=self._sender(item, body, is_service),
             forwarded_from=_forwarded_from(forwarded),
-            reply_to=int(reply_match.group(1)) if reply_match else None,
+            reply_to=_reply_id(reply_match),
             entities=extract_entities(text, marked),
             media=_media(body),
         )
+
+
+def _reply_id(found: re.Match[str] | None) -> int | None:
+    value = int(found.group(1)) if found else None
+    return value if value is not None and value < _INT64 else None
 
 
 def _forwarded_from(forwarded: HtmlElement | None) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import reprlib
 from typing import Any
 
 import orjson
@@ -39,7 +40,10 @@ def _sender(msg: dict) -> tuple[str | None, str | None]:
 
 
 def _optional_int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+    """An integer the store's 64-bit columns can hold, else None."""
+    if isinstance(value, int) and not isinstance(value, bool) and -(2**63) <= value < 2**63:
+        return value
+    return None
 
 
 def _post_dates(msg: dict, time: TimeContext) -> tuple[Any, Any, str | None]:
@@ -61,18 +65,22 @@ def json_message_to_post(
     msg: Any, index: int, *, channel_key: str, source: str, time: TimeContext
 ) -> Post | Rejected:
     locator = f"message #{index}"
-    raw = orjson.dumps(msg)
+    try:
+        raw = orjson.dumps(msg)
+    except orjson.JSONEncodeError as exc:  # nested over 255 deep, or an integer over 64 bits
+        reason = f"the message cannot be stored as JSON: {exc}"
+        return Rejected(source, locator, "malformed_message", reason, reprlib.repr(msg))
     if not isinstance(msg, dict):
         return Rejected(
             source, locator, "malformed_message", "a message must be a JSON object", raw.decode()
         )
     message_id = msg.get("id")
-    if not isinstance(message_id, int) or isinstance(message_id, bool):
+    if _optional_int(message_id) is None:
         return Rejected(
             source,
             locator,
             "malformed_message",
-            f"message id must be an integer, got {message_id!r}",
+            f"message id must be a 64-bit integer, got {reprlib.repr(message_id)}",
             raw.decode(),
         )
     locator = f"message {message_id}"

@@ -25,6 +25,9 @@ ACCOUNT_KEYS = {
 }
 CHAT_LISTS = ("chats.list.item", "left_chats.list.item")
 _SCALARS = ("string", "number", "integer", "boolean", "null")
+# What reading a JSON export may raise past its header: invalid or cut-off JSON, or bytes that are
+# not UTF-8. The ingest step keeps what came before and quarantines the file.
+MALFORMED_JSON_ERRORS = (ijson.JSONError, UnicodeDecodeError)
 
 
 class ProgressReader:
