@@ -21,11 +21,11 @@ from sqlalchemy import delete, select
 from tests.emblem_composites import paste_emblem, save_png, stand_ins
 from tests.exports import message, single_chat, write_export
 from tests.hostile_images import write_truncated_jpeg
-from tests.plugins import CrashingAnalyzer
+from tests.plugins import ChannelCountAnalyzer, CrashingAnalyzer
 from tests.test_landmark_analyzer import warped
 from tests.test_landmark_gallery import scene
 from tests.test_pipeline import landscape
-from watchfloor.analyzers.base import Analyzer, PostItem, PreparesFromStore, SignalOut
+from watchfloor.analyzers.base import PostItem, SignalOut
 from watchfloor.analyzers.registry import AnalyzerRegistry
 from watchfloor.ingest import ingest_paths
 from watchfloor.pipeline import run_analysis
@@ -47,22 +47,13 @@ TEXTS = [
 ]
 
 
-class WordsAnalyzer(Analyzer, PreparesFromStore):
-    """A post analyzer (the built-in text analyzers load language models for seconds)."""
+class WordsAnalyzer(ChannelCountAnalyzer):
+    """A post analyzer prepared from the store (the built-in text analyzers load language
+    models for seconds)."""
 
     name: ClassVar[str] = "words"
-    version: ClassVar[str] = "1"
     subject = "post"
     emits: ClassVar[tuple[str, ...]] = ("words",)
-    channels = 0
-
-    def prepare(self, store) -> None:
-        with store.connect() as conn:
-            self.channels = len(queries.list_channels(conn))
-
-    @property
-    def effective_version(self) -> str:
-        return f"{self.version}+{self.channels}"
 
     def analyze(self, item: PostItem, inputs: dict) -> list[SignalOut]:
         words = item.text.split()
@@ -243,3 +234,34 @@ def test_worker_deaths_and_corrupt_shared_objects_cost_only_their_subject(
         f"media:{_sha(paths[-1])}": "worker_crashed",
     }
     store.close()
+
+
+def test_shared_media_copies_checks_and_trims(tmp_path):
+    from watchfloor.store.media_store import MediaStore
+    from watchfloor.store.shared_media import MediaUnavailable
+
+    local = MediaStore(tmp_path / "media")
+    stored = [local.put_bytes(bytes([i]) * 5000) for i in range(4)]
+    shas = [s.sha256 for s in stored]
+    mount = SharedMedia(str(tmp_path / "mount"))
+    assert mount.push(local, shas) == 4 and mount.push(local, shas) == 0
+    assert mount.local_path(shas[0]) == tmp_path / "mount" / content_relpath(shas[0])
+
+    remote = SharedMedia(
+        f"simplecache::file://{tmp_path / 'mount'}", str(tmp_path / "cache"), 12000
+    )
+    copy = remote.local_path(shas[1])
+    assert copy.parent.parent.parent == tmp_path / "cache" and copy.read_bytes() == b"\x01" * 5000
+    (tmp_path / "mount" / content_relpath(shas[2])).chmod(0o644)
+    (tmp_path / "mount" / content_relpath(shas[2])).write_bytes(b"other bytes")
+    with pytest.raises(MediaUnavailable) as corrupt:
+        remote.local_path(shas[2])
+    assert corrupt.value.code == "media_corrupt"
+    assert not (tmp_path / "cache" / content_relpath(shas[2])).exists()
+    with pytest.raises(MediaUnavailable) as missing:
+        remote.local_path("ab" * 32)
+    assert missing.value.code == "media_unavailable"
+    for sha in (shas[0], shas[3]):
+        remote.local_path(sha)
+    assert remote.trim_cache() == 2  # 15000 bytes held, over 12000: down to 6000 at most
+    assert len(list((tmp_path / "cache").glob("*/*/*"))) == 1
