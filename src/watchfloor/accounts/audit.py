@@ -74,18 +74,27 @@ def list_audit(
     actor: str | None = None,
     action: str | None = None,
     since: datetime | None = None,
+    until: datetime | None = None,
     target_kind: str | None = None,
     target_id: str | None = None,
     limit: int = 200,
+    offset: int = 0,
 ) -> list[AuditEntry]:
-    """Entries, newest first."""
-    query = select(audit_log).order_by(audit_log.c.at.desc(), audit_log.c.id.desc()).limit(limit)
+    """Entries, newest first; ``until`` is exclusive."""
+    query = (
+        select(audit_log)
+        .order_by(audit_log.c.at.desc(), audit_log.c.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
     if actor:
         query = query.where(audit_log.c.actor == actor)
     if action:
         query = query.where(audit_log.c.action == action)
     if since:
         query = query.where(audit_log.c.at >= since)
+    if until:
+        query = query.where(audit_log.c.at < until)
     if target_kind:
         query = query.where(audit_log.c.target_kind == target_kind)
     if target_id:

@@ -112,6 +112,15 @@ def disable_user(conn: Connection, name: str) -> User:
     return get_user(conn, name)
 
 
+def set_role(conn: Connection, name: str, role: str) -> User:
+    """A new role; the user's sessions end so that no page keeps the old role's rights."""
+    check_role(role)
+    user = get_user(conn, name)
+    conn.execute(update(users).where(users.c.id == user.id).values(role=role))
+    end_sessions_of(conn, user.id)
+    return get_user(conn, name)
+
+
 def set_password(conn: Connection, name: str, password: str) -> None:
     check_password(password)
     user = get_user(conn, name)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import click
 
+from watchfloor.accounts.edits import record_cli
 from watchfloor.cli import EXIT_QUARANTINED, AppContext, emit_json, json_option, table
 from watchfloor.matching import bank_files
 from watchfloor.matching import banks as lib
@@ -66,6 +67,7 @@ def create(app: AppContext, name: str, threshold, description, as_json: bool) ->
             threshold=MATCH_THRESHOLD if threshold is None else threshold,
             description=description,
         )
+        record_cli(conn, "bank_create", "bank", name, {"threshold": bank.threshold})
     _print_bank(bank, as_json, f"created bank {bank.name!r} (threshold {bank.threshold})")
 
 
@@ -157,6 +159,10 @@ def set_(app: AppContext, name: str, threshold, enabled, description, as_json: b
         bank = lib.update_bank(
             conn, name, threshold=threshold, enabled=enabled, description=description
         )
+        changes = {"threshold": threshold, "enabled": enabled, "description": description}
+        record_cli(
+            conn, "bank_update", "bank", name, {k: v for k, v in changes.items() if v is not None}
+        )
     _print_bank(bank, as_json, f"bank {bank.name!r}: revision {bank.revision}")
 
 
@@ -171,6 +177,7 @@ def delete(app: AppContext, name: str, yes: bool) -> None:
         if not yes:
             click.confirm(f"Delete bank {name!r} and its {bank.entries} entries?", abort=True)
         removed = lib.delete_bank(conn, name)
+        record_cli(conn, "bank_delete", "bank", name, {"entries": removed})
     click.echo(f"deleted bank {name!r} ({removed} entries)")
 
 
@@ -202,6 +209,9 @@ def add(
             added_by=added_by,
             label=label,
             note=note,
+        )
+        record_cli(
+            conn, "bank_entry_add", "bank", name, {"added": report.counts.added, "label": label}
         )
     if as_json:
         emit_json(report.as_dict())
@@ -244,6 +254,8 @@ def import_(
         report = bank_files.import_hash_file(
             conn, name, file, fmt=fmt, added_by=added_by, label=label, note=note
         )
+        detail = {"file": file.name, "format": report.format, "added": report.counts.added}
+        record_cli(conn, "bank_import", "bank", name, detail)
     if as_json:
         emit_json(report.as_dict())
     else:
@@ -315,6 +327,8 @@ def _set_enabled(
     verb = "enabled" if enabled else "disabled"
     with bank_errors(), app.store.begin() as conn:
         report = lib.set_entries_enabled(conn, name, hashes, enabled=enabled)
+        action = "bank_entry_enable" if enabled else "bank_entry_disable"
+        record_cli(conn, action, "bank", name, {"hashes": list(hashes), "changed": report.changed})
     if as_json:
         emit_json(asdict(report))
     else:

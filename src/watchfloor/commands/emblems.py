@@ -13,6 +13,7 @@ from pathlib import Path
 
 import click
 
+from watchfloor.accounts.edits import record_cli
 from watchfloor.cli import AppContext, emit_json, json_option, table
 from watchfloor.vision import emblem_registry as lib
 
@@ -72,6 +73,7 @@ def add(
             added_by=added_by,
             max_pixels=app.settings.max_image_pixels,
         )
+        record_cli(conn, "emblem_add", "emblem", emblem.id, {"label": label, "kind": kind})
     if as_json:
         emit_json(emblem.as_dict())
     else:
@@ -121,6 +123,7 @@ def remove(app: AppContext, ref: str, as_json: bool) -> None:
     """Remove an emblem by id, or every emblem with this label."""
     with emblem_errors(), app.store.begin() as conn:
         removed = lib.remove_emblems(conn, ref)
+        _record(conn, "emblem_remove", removed)
     _report(removed, "removed", as_json)
 
 
@@ -132,6 +135,7 @@ def disable(app: AppContext, ref: str, as_json: bool) -> None:
     """Stop looking for an emblem (kept and listed) by id or label."""
     with emblem_errors(), app.store.begin() as conn:
         changed = lib.set_emblems_enabled(conn, ref, enabled=False)
+        _record(conn, "emblem_disable", changed)
     _report(changed, "disabled", as_json)
 
 
@@ -143,7 +147,13 @@ def enable(app: AppContext, ref: str, as_json: bool) -> None:
     """Look for a disabled emblem again, by id or label."""
     with emblem_errors(), app.store.begin() as conn:
         changed = lib.set_emblems_enabled(conn, ref, enabled=True)
+        _record(conn, "emblem_enable", changed)
     _report(changed, "enabled", as_json)
+
+
+def _record(conn, action: str, rows: list[lib.Emblem]) -> None:
+    for e in rows:
+        record_cli(conn, action, "emblem", e.id, {"label": e.label})
 
 
 def _report(rows: list[lib.Emblem], verb: str, as_json: bool) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from watchfloor.accounts.edits import record_cli
 from watchfloor.cli import EXIT_QUARANTINED, AppContext, emit_json, json_option, table
 from watchfloor.vision import gallery as lib
 
@@ -82,6 +83,7 @@ def add(
             max_pixels=app.settings.max_image_pixels,
             added_by=added_by,
         )
+        record_cli(conn, "gallery_add", "landmark", landmark, {"added": report.added})
     _report(report, as_json)
 
 
@@ -109,6 +111,8 @@ def import_(
                 max_pixels=app.settings.max_image_pixels,
                 added_by=added_by,
             )
+            detail = {"file": csv_file.name, "added": report.added}
+            record_cli(conn, "gallery_import", "gallery", None, detail)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from exc
     _report(report, as_json)
@@ -159,6 +163,8 @@ def remove(app: AppContext, landmark: str | None, ids: tuple[int, ...], yes: boo
         click.confirm(f"Remove the gallery images of {what}?", abort=True)
     with app.store.begin() as conn:
         removed = lib.remove(conn, landmark=landmark, ids=ids)
+        detail = {"landmark": landmark, "ids": list(ids), "removed": removed}
+        record_cli(conn, "gallery_remove", "gallery", None, detail)
     click.echo(f"removed {removed} gallery images")
     if not removed:
         sys.exit(1)

@@ -6,53 +6,20 @@ not be read at all.
 
 from __future__ import annotations
 
-import hashlib
 import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
-from watchfloor.analyzers.match import low_quality_reason, match_dihedral
 from watchfloor.cli import EXIT_HASH_FAILED, AppContext, emit_json, err, json_option, table
-from watchfloor.imaging import ImageRejected
 from watchfloor.matching.bank_index import (
     BankIndex,
     index_directory,
     open_bank_index,
     sync_bank_index,
 )
-from watchfloor.pdq import pdq_hash_file
-
-CHUNK = 1 << 20
-
-
-def look_up_file(
-    index: BankIndex, path: Path, *, mode: str, banks: set[str] | None = None
-) -> dict[str, Any]:
-    """PDQ (all rotations and flips) and MD5 matches of one file; a file that is no image is
-    still looked up by MD5. Raises OSError when the file cannot be read."""
-    result: dict[str, Any] = {"file": str(path), "md5": _md5(path), "pdq": None, "quality": None}
-    matches = index.match_md5(result["md5"], banks)
-    try:
-        pdq = pdq_hash_file(path, mode=mode)
-    except ImageRejected as exc:
-        result["skipped"] = f"no PDQ ({exc.code}): {exc}"
-    else:
-        result |= {"pdq": pdq.hash, "quality": pdq.quality}
-        result["skipped"] = low_quality_reason(pdq.quality)
-        if result["skipped"] is None:
-            matches = match_dihedral(index, pdq.dihedral, banks) + matches
-    result["matches"] = [m.as_dict() for m in matches]
-    return result
-
-
-def _md5(path: Path) -> str:
-    digest = hashlib.md5(usedforsecurity=False)
-    with open(path, "rb") as f:
-        while chunk := f.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
+from watchfloor.matching.lookup import look_up_file
 
 
 def _bank_filter(index: BankIndex, names: tuple[str, ...]) -> set[str] | None:

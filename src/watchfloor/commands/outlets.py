@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import click
 
+from watchfloor.accounts.edits import record_cli
 from watchfloor.cli import AppContext, emit_json, json_option, table
 from watchfloor.identity import current_user
 from watchfloor.text import outlets as lib
@@ -46,6 +47,7 @@ def outlets_add(
     try:
         with app.store.begin() as conn:
             lib.add_outlet(conn, outlet, current_user(added_by))
+            record_cli(conn, "outlet_add", "outlet", name, {"kind": kind})
     except ValueError as exc:
         raise click.UsageError(str(exc)) from exc
     click.echo(f"registered outlet {name!r} ({kind})")
@@ -87,6 +89,7 @@ def outlets_remove(app: AppContext, name: str) -> None:
     try:
         with app.store.begin() as conn:
             lib.remove_outlet(conn, name)
+            record_cli(conn, "outlet_remove", "outlet", name)
     except lib.OutletError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"removed outlet {name!r}")

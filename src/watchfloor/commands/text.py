@@ -11,6 +11,7 @@ from contextlib import contextmanager
 
 import click
 
+from watchfloor.accounts.edits import record_cli
 from watchfloor.analyzers.text import CACHE_FOLDER
 from watchfloor.cli import AppContext, emit_json, json_option, table
 from watchfloor.identity import current_user
@@ -83,6 +84,7 @@ def lexicon_add(app: AppContext, language, phrase, label, weight, kind, note, ad
     entry = LexiconEntry(language, phrase, label, weight, kind, note, "analyst")
     with tuning_errors(), app.store.begin() as conn:
         ref = lib.add_entry(conn, entry, current_user(added_by))
+        record_cli(conn, "lexicon_add", "lexicon", ref, {"label": label, "language": language})
     click.echo(f"added lexicon entry {ref}: {label} {language} {phrase!r}")
 
 
@@ -118,6 +120,7 @@ def lexicon_remove(app: AppContext, ref: str, added_by) -> None:
     """Remove an entry by its reference (from `lexicon list`); shipped ones are masked."""
     with tuning_errors(), app.store.begin() as conn:
         click.echo(lib.remove_entry(conn, ref, current_user(added_by)))
+        record_cli(conn, "lexicon_remove", "lexicon", ref)
 
 
 @click.group(name="exemplars")
@@ -142,6 +145,7 @@ def exemplars_add(app: AppContext, text: str, label, language, note, added_by) -
     exemplar = Exemplar(text, label, language, note, None, "analyst")
     with tuning_errors(), app.store.begin() as conn:
         ref = lib.add_exemplar(conn, exemplar, current_user(added_by))
+        record_cli(conn, "exemplar_add", "exemplar", ref, {"label": label, "language": language})
     click.echo(f"added exemplar {ref}: {label} ({language})")
 
 
@@ -177,6 +181,7 @@ def exemplars_remove(app: AppContext, ref: str, added_by) -> None:
     """Remove an exemplar by its reference (from `exemplars list`); shipped ones are masked."""
     with tuning_errors(), app.store.begin() as conn:
         click.echo(lib.remove_exemplar(conn, ref, current_user(added_by)))
+        record_cli(conn, "exemplar_remove", "exemplar", ref)
 
 
 @click.command(name="score-text")

@@ -408,6 +408,7 @@ def iter_entries(
     signal_type: str | None = None,
     enabled: bool | None = None,
     limit: int | None = None,
+    offset: int = 0,
 ) -> Iterator[BankEntry]:
     """A bank's entries in the order they were added, streamed from the database."""
     bank = get_bank(conn, name)
@@ -420,6 +421,8 @@ def iter_entries(
         query = query.where(bank_entries.c.enabled == enabled)
     if limit is not None:
         query = query.limit(limit)
+    if offset:
+        query = query.offset(offset)
     for row in conn.execute(query.execution_options(yield_per=BATCH)):
         yield BankEntry(
             id=row.id,

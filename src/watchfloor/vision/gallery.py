@@ -308,13 +308,19 @@ def _entry(r: Any) -> GalleryEntry:
 
 
 def list_entries(
-    conn: Connection, landmark: str | None = None, *, enabled_only: bool = False
+    conn: Connection,
+    landmark: str | None = None,
+    *,
+    enabled_only: bool = False,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> list[GalleryEntry]:
     query = select(gallery).order_by(gallery.c.landmark, gallery.c.id)
     if landmark is not None:
         query = query.where(gallery.c.landmark == landmark)
     if enabled_only:
         query = query.where(gallery.c.enabled.is_(True))
+    query = query.limit(limit).offset(offset or None)
     return [_entry(r) for r in conn.execute(query)]
 
 
