@@ -59,6 +59,7 @@ def list_channels(conn: Connection) -> list[dict[str, Any]]:
     )
     return [
         {
+            "id": r.id,
             "key": r.key,
             "title": r.title,
             "kind": r.kind,
@@ -80,6 +81,7 @@ def list_posts(
     until: datetime | None = None,
     search: str | None = None,
     limit: int = 50,
+    offset: int = 0,
 ) -> list[dict[str, Any]]:
     query = select(posts, channels.c.key.label("channel")).join(
         channels, channels.c.id == posts.c.channel_id
@@ -99,10 +101,19 @@ def list_posts(
         if clause is None:
             return []
         query = query.where(clause)
-    query = query.order_by(posts.c.date.desc(), posts.c.id.desc()).limit(limit)
+    query = query.order_by(posts.c.date.desc(), posts.c.id.desc()).limit(limit).offset(offset)
     rows = conn.execute(query).all()
     refs = _media_refs(conn, [r.id for r in rows])
     return [_post_dict(r, refs.get(r.id, [])) for r in rows]
+
+
+def get_post(conn: Connection, post_id: int) -> dict[str, Any] | None:
+    """One post by its id, with its media references; None when there is none."""
+    query = select(posts, channels.c.key.label("channel")).join(
+        channels, channels.c.id == posts.c.channel_id
+    )
+    row = conn.execute(query.where(posts.c.id == post_id)).first()
+    return None if row is None else _post_dict(row, _media_refs(conn, [row.id]).get(row.id, []))
 
 
 def _media_refs(conn: Connection, post_ids: list[int]) -> dict[int, list[dict]]:
@@ -125,7 +136,9 @@ def _media_refs(conn: Connection, post_ids: list[int]) -> dict[int, list[dict]]:
 
 def _post_dict(r, media_refs: list[dict]) -> dict[str, Any]:
     return {
+        "id": r.id,
         "channel": r.channel,
+        "channel_id": r.channel_id,
         "message_id": r.message_id,
         "date": iso_utc(r.date),
         "edit_date": iso_utc(r.edit_date),
@@ -168,15 +181,29 @@ def list_media(conn: Connection, *, limit: int = 100) -> list[dict[str, Any]]:
 
 
 def list_signals(
-    conn: Connection, *, kind: str | None = None, subject: str | None = None, limit: int = 100
+    conn: Connection,
+    *,
+    kind: str | None = None,
+    subject: str | None = None,
+    analyzer: str | None = None,
+    subject_type: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
 ) -> list[dict[str, Any]]:
     query = (
-        select(signals).order_by(signals.c.subject, signals.c.analyzer, signals.c.kind).limit(limit)
+        select(signals)
+        .order_by(signals.c.subject, signals.c.analyzer, signals.c.kind)
+        .limit(limit)
+        .offset(offset)
     )
     if kind:
         query = query.where(signals.c.kind == kind)
     if subject:
         query = query.where(signals.c.subject == subject)
+    if analyzer:
+        query = query.where(signals.c.analyzer == analyzer)
+    if subject_type:
+        query = query.where(signals.c.subject_type == subject_type)
     return [
         {
             "subject_type": r.subject_type,
