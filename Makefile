@@ -4,12 +4,15 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 DEMO_WORKSPACE ?= demo-data
 
-.PHONY: setup system-packages demo test lint format bench clean
+.PHONY: setup system-packages web-assets demo test lint format bench clean
 
-setup: system-packages $(VENV)/.installed
+setup: system-packages $(VENV)/.installed web-assets
 
 system-packages:
 	@bash scripts/install-system-packages.sh
+
+web-assets: system-packages
+	@bash scripts/install-web-assets.sh
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import pkgutil
+import threading
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
@@ -52,7 +54,17 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         app.state.routes.extend(r for r in module.router.routes if isinstance(r, APIRoute))
     app.state.page_paths = {r.path for r in app.state.routes if "GET" in r.methods}
     _install_handlers(app)
+    threading.Thread(target=_warm_map, name="warm-map", daemon=True).start()
     return app
+
+
+def _warm_map() -> None:
+    """Build the map's country outlines (about a second) before the first visitor asks."""
+    from watchfloor.web.assets import AssetsMissing
+    from watchfloor.web.svg.worldmap import country_layer
+
+    with contextlib.suppress(AssetsMissing):  # the targets page says how to install them
+        country_layer()
 
 
 def _route_modules():
