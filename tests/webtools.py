@@ -39,7 +39,7 @@ def build_demo_workspace(base: Path) -> Path:
             settings = load_settings(workspace, None, environ={})
             store = open_store(settings)
             try:
-                run_demo(store, settings, workers=1)
+                run_demo(store, settings, workers=2)
             finally:
                 store.close()
             done.touch()
