@@ -21,7 +21,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 demo: setup
-	$(BIN)/watchfloor --workspace $(DEMO_WORKSPACE) demo
+	$(BIN)/watchfloor --workspace $(DEMO_WORKSPACE) demo --serve
 
 test: setup lint
 	$(BIN)/python -m pytest -q -n 2 --durations=15

@@ -18,9 +18,20 @@ from watchfloor.cli import AppContext, emit_json, json_option, progress_bar, tab
     help="Seed of the synthetic corpus (same seed, same bytes).",
 )
 @workers_option
+@click.option("--serve", is_flag=True, help="Then serve the dashboard, with a demo login printed.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address for --serve.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True)
 @json_option
 @click.pass_obj
-def demo(app: AppContext, seed: int, workers: int | None, as_json: bool) -> None:
+def demo(
+    app: AppContext,
+    seed: int,
+    workers: int | None,
+    serve: bool,
+    host: str,
+    port: int,
+    as_json: bool,
+) -> None:
     """Generate a synthetic demo corpus in the workspace, ingest and analyse it, and summarise."""
     from watchfloor.demo.runner import run_demo  # the corpus generator is heavy to import
 
@@ -34,7 +45,25 @@ def demo(app: AppContext, seed: int, workers: int | None, as_json: bool) -> None
         )
     if as_json:
         emit_json(summary)
-        return
+    else:
+        print_summary(app, summary)
+    if serve:
+        serve_demo(app, host, port)
+
+
+def serve_demo(app: AppContext, host: str, port: int) -> None:
+    import uvicorn
+
+    from watchfloor.demo.login import ensure_demo_login
+    from watchfloor.web.app import create_app
+
+    name, password = ensure_demo_login(app.store)
+    web_app = create_app(app.settings, app.store)
+    click.echo(f"\nDashboard: http://{host}:{port}  (log in as {name} / {password}; Ctrl-C stops)")
+    uvicorn.run(web_app, host=host, port=port, log_level="warning")
+
+
+def print_summary(app: AppContext, summary: dict) -> None:
     table(
         "Demo channels",
         ["key", "title", "posts", "first", "last"],
