@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -42,6 +43,8 @@ def _number(kind: type) -> Callable[[Any], Any]:
             raise ValueError(f"expected a number, got {value!r}")
         if value < 0:
             raise ValueError("must not be negative")
+        if not math.isfinite(value):  # YAML's .inf and .nan
+            raise ValueError(f"expected a finite number, got {value!r}")
         return kind(value)
 
     return convert

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -62,6 +63,8 @@ def load_rules(path: Path | str) -> RuleSet:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise RulesError([f"{path}: cannot read: {exc.strerror or exc}"]) from exc
+    except UnicodeDecodeError as exc:
+        raise RulesError([f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})"]) from exc
     return parse_rules(text, str(path))
 
 
@@ -89,6 +92,11 @@ def _child(node: Any, key: str | int) -> Any:
     return None
 
 
+def _is_one_of(value: Any, names: Iterable[str]) -> bool:
+    """``value in names`` for any YAML value: a list or mapping is unhashable, and no name."""
+    return isinstance(value, str) and value in names
+
+
 class _Checker:
     def __init__(self, source: str) -> None:
         self.source = source
@@ -102,7 +110,7 @@ class _Checker:
         if not isinstance(data, dict):
             self.fail(node, "expected a mapping with 'rules' and 'sinks'")
             return RuleSet(())
-        for key in sorted(set(data) - TOP_KEYS):
+        for key in sorted(set(data) - TOP_KEYS, key=str):  # YAML keys may be numbers too
             self.fail(_child(node, key), f"unknown key {key!r} (expected {sorted(TOP_KEYS)})")
         sinks = self.sinks(data.get("sinks") or {}, _child(node, "sinks"))
         allow = self.allow(data.get("webhook_allow") or [], _child(node, "webhook_allow"))
@@ -127,13 +135,13 @@ class _Checker:
         good = {}
         for name, conf in data.items():
             where = _child(node, name)
-            if not isinstance(conf, dict) or conf.get("type") not in SINK_FIELDS:
+            if not isinstance(conf, dict) or not _is_one_of(conf.get("type"), SINK_FIELDS):
                 self.fail(where, f"sink {name!r}: 'type' must be one of {sorted(SINK_FIELDS)}")
                 continue
             required, optional = SINK_FIELDS[conf["type"]]
             for key in sorted(required - set(conf)):
                 self.fail(where, f"sink {name!r}: missing {key!r}")
-            for key in sorted(set(conf) - required - optional - {"type"}):
+            for key in sorted(set(conf) - required - optional - {"type"}, key=str):
                 self.fail(where, f"sink {name!r}: unknown setting {key!r}")
             good[str(name)] = conf
         return good
@@ -159,9 +167,9 @@ class _Checker:
         label = f"rule {rid!r}" if rid else "rule"
         if not ID_RE.match(rid):
             self.fail(node, f"{label}: 'id' must be letters, digits, '.', '_' or '-'")
-        for key in sorted(set(data) - RULE_KEYS):
+        for key in sorted(set(data) - RULE_KEYS, key=str):
             self.fail(_child(node, key), f"{label}: unknown key {key!r}")
-        if data.get("severity") not in SEVERITIES:
+        if not _is_one_of(data.get("severity"), SEVERITIES):
             self.fail(
                 _child(node, "severity") or node,
                 f"{label}: 'severity' must be one of {', '.join(SEVERITIES)}",
@@ -173,7 +181,7 @@ class _Checker:
             self.fail(_child(node, "sinks"), f"{label}: 'sinks' must be a list of sink names")
             rule_sinks = []
         for name in rule_sinks:
-            if name not in sinks:
+            if not _is_one_of(name, sinks):
                 self.fail(_child(node, "sinks"), f"{label}: no sink named {name!r}")
         if len(self.problems) > before:
             return None
@@ -182,7 +190,7 @@ class _Checker:
         )
 
     def params(self, label: str, rtype: Any, given: Any, node: Any) -> dict[str, Any]:
-        if rtype not in RULE_TYPES:
+        if not _is_one_of(rtype, RULE_TYPES):
             where = _child(node, "type") or node
             self.fail(where, f"{label}: 'type' must be one of {', '.join(sorted(RULE_TYPES))}")
             return {}
@@ -191,7 +199,7 @@ class _Checker:
             self.fail(where, f"{label}: 'params' must be a mapping")
             return {}
         spec = RULE_TYPES[rtype].params
-        for key in sorted(set(given) - set(spec)):
+        for key in sorted(set(given) - set(spec), key=str):
             self.fail(
                 where,
                 f"{label}: {rtype} takes no parameter {key!r} "

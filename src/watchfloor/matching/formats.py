@@ -25,6 +25,7 @@ from __future__ import annotations
 import csv
 import itertools
 import re
+import reprlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -386,7 +387,10 @@ def _tat_note(record: dict[str, Any]) -> str | None:
 
 
 def _json_text(value: Any) -> str:
-    return orjson.dumps(value, default=str).decode()
+    try:
+        return orjson.dumps(value, default=str).decode()
+    except orjson.JSONEncodeError:  # nested over 255 deep, or an integer over 64 bits
+        return reprlib.repr(value)
 
 
 def write_tat(entries: Iterable[HashEntry], out: TextIO) -> int:
