@@ -37,25 +37,25 @@ class ClusterError(RuntimeError):
 class ClusterSession:
     def __init__(self, client: Any, store: Store, settings: Settings) -> None:
         self.client, self.store, self.settings = client, store, settings
-        self.media = SharedMedia(settings.media_url) if settings.media_url else None
+        # no URL: workers read the main process's own media store, by its absolute path
+        self.media = SharedMedia(settings.media_url or str(store.media.root.resolve()))
         self._workspace_checked = False
         self._pushed: set[str] = set()
 
     def threads(self) -> int:
-        workers = self.client.scheduler_info(n_workers=-1)["workers"].values()
-        return max(1, sum(w["nthreads"] for w in workers))
+        return max(1, sum(self.client.nthreads().values()))
 
     def execute(self, run: AnalyzerRun, tasks: list[Task], tick: Callable[[int], None]) -> None:
         analyzer = run.analyzer
         reads_media = analyzer.subject == "media"
-        if isinstance(analyzer, PreparesFromStore) or (reads_media and self.media is None):
+        own_media = self.settings.media_url is None
+        if isinstance(analyzer, PreparesFromStore) or (reads_media and own_media):
             self.check_workspace()
-        if reads_media and self.media is not None:
+        if reads_media and not own_media:
             self.push_media(t.item.key for t in tasks)
         _DaskExecution(self, run, tick).run(tasks)
 
     def push_media(self, shas: Iterator[str] | list[str]) -> int:
-        assert self.media is not None
         wanted = set(shas) - self._pushed
         copied = self.media.push(self.store.media, wanted)
         self._pushed |= wanted
