@@ -8,6 +8,7 @@ the analyzer's reason; a crashing worker process costs only its chunk, never the
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import time
 import traceback
@@ -92,6 +93,7 @@ def options_from(settings: Settings) -> AnalyzerOptions:
     return AnalyzerOptions(
         pdq_mode=settings.pdq_mode,
         max_image_pixels=settings.max_image_pixels,
+        image_limits=settings.image_limits,
         workspace=str(settings.workspace),
     )
 
@@ -286,6 +288,8 @@ def run_analysis(
     on_progress: ProgressCallback | None = None,
 ) -> AnalysisReport:
     report = AnalysisReport()
+    if settings.scheduler:  # workers elsewhere open what is under the workspace by its path
+        settings = dataclasses.replace(settings, workspace=settings.workspace.resolve())
     options = options_from(settings)
     with ExitStack() as stack:
         cluster = None
