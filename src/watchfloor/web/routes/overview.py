@@ -1,0 +1,25 @@
+"""The overview page at `/`."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from watchfloor.web.security import Principal, viewer
+from watchfloor.web.svg.chart_data import timeline_from_activity
+from watchfloor.web.svg.charts import render_timeline
+from watchfloor.web.templating import render
+from watchfloor.web.views.links import channel_href
+from watchfloor.web.views.overview import overview_view
+
+router = APIRouter(tags=["overview"], include_in_schema=False)
+
+
+@router.get("/")
+def overview(request: Request, principal: Principal = viewer) -> Response:
+    with request.app.state.store.connect() as conn:
+        data = overview_view(conn)
+    ids = data["channel_ids"]
+    timeline = timeline_from_activity(data["report"], href=lambda key: channel_href(ids[key]))
+    chart = render_timeline(timeline, title=f"Posts per channel, last {data['activity_days']} days")
+    return render(request, "overview/index.html", {**data, "timeline_svg": chart})

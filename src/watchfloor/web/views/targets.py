@@ -1,0 +1,93 @@
+"""The targets map and a target's posts: `analytics.target_queries` with links added."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection
+
+from watchfloor.analytics.target_queries import (
+    get_target,
+    list_targets,
+    target_posts,
+    targets_geojson,
+)
+from watchfloor.web.views.links import channel_href, post_href, target_href
+from watchfloor.web.views.params import BadFilter, Window, page_bounds
+
+KINDS = ("landmark", "city", "country")
+MAP_LIMIT = 2000  # targets drawn on the map and listed below it
+POSTS_PAGE = 50
+MAX_POSTS_PAGE = 500
+
+
+def _check_kind(kind: str | None) -> str | None:
+    kind = (kind or "").strip() or None
+    if kind is not None and kind not in KINDS:
+        raise BadFilter(f"kind must be one of {', '.join(KINDS)}")
+    return kind
+
+
+def _filters(window: Window, country: str | None, kind: str | None, limit: int) -> dict:
+    return {
+        "since": window.since,
+        "until": window.until,
+        "country": (country or "").strip() or None,
+        "kind": _check_kind(kind),
+        "limit": page_bounds(limit, 0, MAP_LIMIT, MAP_LIMIT)[0],
+    }
+
+
+def targets_view(
+    conn: Connection,
+    window: Window,
+    country: str | None = None,
+    kind: str | None = None,
+    limit: int = MAP_LIMIT,
+) -> dict[str, Any]:
+    """Targets seen in the window, the most posted first, each with its page's link."""
+    filters = _filters(window, country, kind, limit)
+    found = list_targets(conn, **filters)
+    for t in found:
+        t["href"] = target_href(t["key"])
+    return {
+        "targets": found,
+        "filters": {**window.as_dict(), "country": filters["country"], "kind": filters["kind"]},
+        "limit": filters["limit"],
+        "kinds": list(KINDS),
+        "unplaced": sum(1 for t in found if t["lat"] is None or t["lon"] is None),
+    }
+
+
+def geojson_view(
+    conn: Connection,
+    window: Window,
+    country: str | None = None,
+    kind: str | None = None,
+    limit: int = MAP_LIMIT,
+) -> dict[str, Any]:
+    collection = targets_geojson(conn, **_filters(window, country, kind, limit))
+    for feature in collection["features"]:
+        feature["properties"]["href"] = target_href(feature["id"])
+    return collection
+
+
+def target_view(
+    conn: Connection, key: str, limit: int = POSTS_PAGE, offset: int = 0
+) -> dict[str, Any] | None:
+    """One target, one page of its posts (oldest first) with their evidence."""
+    target = get_target(conn, key)
+    if target is None:
+        return None
+    limit, offset = page_bounds(limit, offset, POSTS_PAGE, MAX_POSTS_PAGE)
+    found = target_posts(conn, key, limit=limit, offset=offset)
+    for post in found:
+        post["href"] = post_href(post["post_id"])
+        post["channel_href"] = channel_href(post["channel_id"])
+    return {
+        **target,
+        "href": target_href(key),
+        "posts_page": found,
+        "limit": limit,
+        "offset": offset,
+    }
