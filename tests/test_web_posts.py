@@ -11,7 +11,7 @@ import re
 
 import pytest
 from PIL import Image, ImageDraw
-from sqlalchemy import select
+from sqlalchemy import String, cast, select
 
 from tests.exports import message, single_chat, write_export
 from watchfloor.analyzers.places import PlacesAnalyzer
@@ -132,14 +132,19 @@ def test_api_media_content_needs_a_reveal_which_is_audited(posted):
 # --- the demo workspace: real analyzer output --------------------------------------------------
 
 
-def _post_with(demo_web, kind: str, subject_type: str = "media") -> int:
-    """The id of a post carrying a subject with a signal of `kind`."""
+def _post_with(demo_web, kind: str, subject_type: str = "media", evidence: str = "") -> int:
+    """The id of a post carrying a subject with a signal of `kind` (whose evidence holds
+    `evidence`)."""
     from watchfloor.store.schema import channels, post_media
 
     with demo_web.store.connect() as conn:
         subject = conn.execute(
             select(signals.c.subject)
-            .where(signals.c.kind == kind, signals.c.subject_type == subject_type)
+            .where(
+                signals.c.kind == kind,
+                signals.c.subject_type == subject_type,
+                cast(signals.c.evidence, String).like(f"%{evidence}%"),
+            )
             .order_by(signals.c.subject)
             .limit(1)
         ).scalar_one()
@@ -167,8 +172,11 @@ def test_demo_emblem_is_drawn_over_the_blurred_image(demo_web):
 
 def test_demo_threat_evidence_is_marked(demo_web):
     client, _csrf = demo_web.browser("viewer")
-    page = client.get(f"/posts/{_post_with(demo_web, 'threat', 'post')}")
-    assert re.search(r'<mark class="threat" title="[a-z]+ phrase \'[^\']+\'', page.text)
+    with_hits = _post_with(demo_web, "threat", "post", evidence='"start":')
+    page = client.get(f"/posts/{with_hits}")
+    assert re.search(
+        r'<mark class="threat" title="[a-z]+ phrase &#39;[^&]+&#39; \(weight', page.text
+    )
     assert '<span class="badge label-' in page.text
 
 

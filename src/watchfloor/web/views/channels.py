@@ -22,6 +22,7 @@ from watchfloor.store.times import iso_utc
 from watchfloor.web.svg.chart_data import timeline_from_activity
 from watchfloor.web.svg.charts import render_timeline
 from watchfloor.web.views.links import channel_href
+from watchfloor.web.views.posts import with_direction
 
 FORWARDS = 50
 _FORWARD_ID = re.compile(r"^(?:channel|chat|group)?(?:-100)?(\d+)$", re.I)
@@ -183,5 +184,7 @@ def channel_detail(
         "chart": svg,
         "forwards_out": forwards_out(conn, row.id),
         "forwards_in": forwards_in(conn, row.id, row.title),
-        "posts": queries.list_posts(conn, channel=row.key, limit=limit, offset=offset),
+        "posts": with_direction(
+            conn, queries.list_posts(conn, channel=row.key, limit=limit, offset=offset)
+        ),
     }

@@ -65,17 +65,26 @@ def threat_marks(evidence: Any) -> list[Mark]:
     return out
 
 
-def place_marks(value: Any) -> list[Mark]:
-    """Spans of a `place` signal's places; the value lists each place once with its first span."""
+def place_marks(value: Any, text: str | None = None) -> list[Mark]:
+    """Where a `place` signal's places are named: the value gives each place's first span and
+    what was written there; with `text`, every other occurrence of that writing is marked too."""
     out = []
     for place in value if isinstance(value, list) else []:
         span = _span(place.get("span")) if isinstance(place, dict) else None
-        if span is not None:
-            where = ", ".join(p for p in (place.get("city"), place.get("country")) if p)
-            why = f"{place.get('kind', 'place')} {place.get('name', '')}" + (
-                f" ({where})" if where and where != place.get("name") else ""
-            )
-            out.append(Mark(span[0], span[1], "place", why))
+        if span is None:
+            continue
+        where = ", ".join(p for p in (place.get("city"), place.get("country")) if p)
+        why = f"{place.get('kind', 'place')} {place.get('name', '')}" + (
+            f" ({where})" if where and where != place.get("name") else ""
+        )
+        out.append(Mark(span[0], span[1], "place", why))
+        matched = place.get("matched")
+        if text and isinstance(matched, str) and matched:
+            at = text.find(matched)
+            while at >= 0 and len(out) < MAX_MARKS:
+                if at != span[0]:
+                    out.append(Mark(at, at + len(matched), "place", why))
+                at = text.find(matched, at + len(matched))
     return out
 
 

@@ -61,7 +61,7 @@ def text_view(text: str, kinds: dict[str, dict], threat: str, query: str | None 
     threat_signal = kinds.get(threat) or {}
     place_signal = kinds.get("place") or {}
     marks = threat_marks(threat_signal.get("evidence"))
-    marks += place_marks(place_signal.get("value"))
+    marks += place_marks(place_signal.get("value"), text)
     if query:
         marks += term_marks(text, query)
     return {"segments": segments(text, marks), "threat": threat_signal.get("value")}
@@ -206,6 +206,34 @@ def post_api(conn: Connection, post_id: int) -> dict[str, Any] | None:
         "signals": signals_of(conn, "post", [subject]).get(subject, []),
         "media_signals": {sha: media_signals.get(sha, []) for sha in shas},
     }
+
+
+def language_code(found: list[dict[str, Any]]) -> str | None:
+    """The language a post's `language` signal names (None for other or none)."""
+    for s in found:
+        if s["kind"] == "language" and isinstance(s["value"], dict):
+            code = s["value"].get("language")
+            return code if code and code != "other" else None
+    return None
+
+
+def with_direction(conn: Connection, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Posts with `lang` and `dir` from their language signals (one query for the page) and
+    links to the post and its channel."""
+    found = signals_of(conn, "post", [post_subject(p) for p in rows])
+    out = []
+    for p in rows:
+        lang = language_code(found.get(post_subject(p), []))
+        out.append(
+            {
+                **p,
+                "href": post_href(p["id"]),
+                "channel_href": channel_href(p["channel_id"]),
+                "lang": lang,
+                "dir": text_direction(lang),
+            }
+        )
+    return out
 
 
 def list_posts(

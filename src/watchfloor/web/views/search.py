@@ -10,22 +10,12 @@ from sqlalchemy import Connection
 
 from watchfloor.store.search import query_terms
 from watchfloor.web.views.highlight import segments, term_marks
-from watchfloor.web.views.links import channel_href, post_href
-from watchfloor.web.views.media import signals_of
 from watchfloor.web.views.params import Window
-from watchfloor.web.views.posts import ANY_TIME, list_posts, post_subject, text_direction
+from watchfloor.web.views.posts import ANY_TIME, list_posts, with_direction
 
 PAGE = 25
 MAX_PAGE = 200
 SNIPPET = 1200  # characters of each post shown in the results
-
-
-def _language(found: list[dict[str, Any]]) -> str | None:
-    for s in found:
-        if s["kind"] == "language" and isinstance(s["value"], dict):
-            code = s["value"].get("language")
-            return code if code and code != "other" else None
-    return None
 
 
 def search_posts(
@@ -39,21 +29,9 @@ def search_posts(
 ) -> dict[str, Any]:
     """A page of posts matching every word of `q`; `more` when there is a next page."""
     rows = list_posts(conn, channel=channel, window=window, query=q, limit=limit + 1, offset=offset)
-    page = rows[:limit]
-    languages = signals_of(conn, "post", [post_subject(p) for p in page])
     out = []
-    for p in page:
+    for p in with_direction(conn, rows[:limit]):
         text = p["text"][:SNIPPET]
-        lang = _language(languages.get(post_subject(p), []))
-        out.append(
-            {
-                **p,
-                "href": post_href(p["id"]),
-                "channel_href": channel_href(p["channel_id"]),
-                "lang": lang,
-                "dir": text_direction(lang),
-                "segments": segments(text, term_marks(text, q)),
-                "cut": len(p["text"]) > SNIPPET,
-            }
-        )
+        cut = len(p["text"]) > SNIPPET
+        out.append({**p, "segments": segments(text, term_marks(text, q)), "cut": cut})
     return {"terms": query_terms(q), "posts": out, "more": len(rows) > limit}

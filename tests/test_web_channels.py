@@ -1,0 +1,89 @@
+"""Channel pages and the channels API on the demo workspace: attribution with its reasons,
+dormancy and reactivation, surges, forwards in and out, paged posts."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from watchfloor.store.schema import channels
+
+
+@pytest.fixture(scope="module")
+def ids(demo_web) -> dict[str, int]:
+    with demo_web.store.connect() as conn:
+        return dict(conn.execute(select(channels.c.title, channels.c.id)).all())
+
+
+def _row(html: str, title: str) -> str:
+    return re.search(
+        rf'<tr>\s*<th scope="row"><a href="[^"]+" dir="auto">{title}</a>.*?</tr>', html, re.S
+    ).group(0)
+
+
+def test_channel_list_shows_attribution_and_state(demo_web):
+    client, _csrf = demo_web.browser("viewer")
+    page = client.get("/channels")
+    assert page.status_code == 200
+    office = _row(page.text, "Northwind Media Office")
+    assert "attribution-official" in office and ">73<" in office
+    assert "reactivated</span> since 2018-02-12" in office  # back after 120 silent days
+    relay = _row(page.text, "Lantern Relay")
+    assert "attribution-supporter" in relay and "surging</span> since 2018-02-08" in relay
+
+
+def test_outlet_page_has_reasons_dormancy_chart_and_forwards_in(demo_web, ids):
+    client, _csrf = demo_web.browser("viewer")
+    page = client.get(f"/channels/{ids['Northwind Media Office']}")
+    assert page.status_code == 200
+    assert "registered outlet <strong>Northwind Media Office</strong>" in page.text
+    assert "quiet after 2017-10-14 for 120 days, reactivated 2018-02-12" in page.text
+    assert (
+        "<svg" in page.text
+        and "wf-timeline" in page.text
+        and "reactivated on 2018-02-12" in page.text
+    )
+    forwarded_by = re.search(r"Forwarded by \(in\).*?</table>", page.text, re.S).group(0)
+    assert re.search(
+        rf'<a href="/channels/{ids["Lantern Relay"]}">Lantern Relay</a></th><td class="num">54<',
+        forwarded_by,
+    )
+    assert "This channel forwards nothing." in page.text
+
+
+def test_supporter_page_has_forwards_out_and_share_reason(demo_web, ids):
+    client, _csrf = demo_web.browser("viewer")
+    page = client.get(f"/channels/{ids['Lantern Relay']}")
+    assert re.search(r"\d+ of 222 posts \(\d+ %\) carry an official outlet", page.text)
+    out = re.search(r"Forwarded from \(out\).*?</table>", page.text, re.S).group(0)
+    office = ids["Northwind Media Office"]
+    assert re.search(
+        rf'<a href="/channels/{office}">Northwind Media Office</a></th><td class="num">54<', out
+    )
+    assert "Surges" in page.text and re.search(r"2018-02-0\d to 2018-02-\d\d: \d+ posts", page.text)
+
+
+def test_channel_posts_are_paged_newest_first(demo_web, ids):
+    client, _csrf = demo_web.browser("viewer")
+    base = f"/channels/{ids['Lantern Relay']}"
+    first = client.get(base, params={"limit": 100})
+    dates = re.findall(r"<tr>\s*<td>(\d{4}-\d\d-\d\dT[\d:]+\+00:00)</td>", first.text)
+    assert len(dates) == 100 and dates == sorted(dates, reverse=True)
+    assert 'rel="next"' in first.text
+    last = client.get(base, params={"limit": 100, "offset": 200})
+    assert len(re.findall(r"<tr>\s*<td>\d{4}-", last.text)) == 22 and 'rel="next"' not in last.text
+    assert client.get("/channels/99999").status_code == 404
+
+
+def test_channels_api(demo_web, ids):
+    api = demo_web.api("viewer", "read")
+    listed = {c["title"]: c for c in api.get("/api/v1/channels").json()}
+    assert listed["Northwind Media Office"]["state"] == "reactivated"
+    assert listed["Northwind Media Office"]["attribution_reasons"][0]["reason"] == "registered"
+    one = api.get(f"/api/v1/channels/{ids['Northwind Media Office']}", params={"limit": 10}).json()
+    assert one["channel"]["posts"] == 73 and len(one["posts"]) == 10 and one["next_offset"] == 10
+    assert one["activity"]["dormancies"][0]["silent_days"] == 120
+    assert {f["name"]: f["count"] for f in one["forwards_in"]}["Lantern Relay"] == 54
+    assert api.get("/api/v1/channels/99999").status_code == 404
