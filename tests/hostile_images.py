@@ -34,6 +34,8 @@ EXPECTED_CODE: dict[str, str | None] = {
     "bomb_warning_png": "too_many_pixels",
     "bomb_png": "too_many_pixels",
     "huge_png": "too_many_pixels",
+    "many_scans_jpeg": "too_many_scans",
+    "many_frames_gif": "too_many_frames",
     "png_as_jpg": None,
     "animated_gif": None,
     "animated_webp": None,
@@ -176,6 +178,31 @@ def write_exif_rotated_jpeg(directory: Path) -> Path:
     return path
 
 
+def write_many_scans_jpeg(directory: Path) -> Path:
+    """A progressive JPEG whose last scan is repeated 150 times (the limit is 100): 0.1 MB on
+    disk, and every extra scan makes the decoder walk the whole image again."""
+    buffer = io.BytesIO()
+    Image.fromarray(synthetic_rgb()).save(buffer, format="JPEG", quality=90, progressive=True)
+    data = buffer.getvalue()
+    last_scan = data[data.rindex(b"\xff\xda") : -2]
+    path = directory / "many_scans.jpg"
+    path.write_bytes(data[:-2] + last_scan * 150 + b"\xff\xd9")
+    return path
+
+
+def write_many_frames_gif(directory: Path) -> Path:
+    """10,001 copies of a tiny frame (the limit is 10,000), 0.2 MB: Pillow's own frame count
+    would walk every one of them."""
+    buffer = io.BytesIO()
+    Image.new("P", (4, 4)).save(buffer, format="GIF")
+    data = buffer.getvalue()
+    flags = data[10]
+    header_end = 13 + (3 * 2 ** ((flags & 7) + 1) if flags & 0x80 else 0)  # + global palette
+    path = directory / "many_frames.gif"
+    path.write_bytes(data[:header_end] + data[header_end:-1] * 10_001 + b";")
+    return path
+
+
 WRITERS: dict[str, Callable[[Path], Path]] = {
     "zero_byte": write_zero_byte,
     "text_as_jpg": write_text_as_jpg,
@@ -187,6 +214,8 @@ WRITERS: dict[str, Callable[[Path], Path]] = {
     "bomb_warning_png": write_bomb_warning_png,
     "bomb_png": write_bomb_png,
     "huge_png": write_huge_png,
+    "many_scans_jpeg": write_many_scans_jpeg,
+    "many_frames_gif": write_many_frames_gif,
     "png_as_jpg": write_png_as_jpg,
     "animated_gif": write_animated_gif,
     "animated_webp": write_animated_webp,

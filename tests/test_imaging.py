@@ -33,7 +33,7 @@ from watchfloor.imaging import (
 REJECTED = sorted(name for name, code in EXPECTED_CODE.items() if code)
 DECODABLE = sorted(name for name, code in EXPECTED_CODE.items() if code is None)
 TOO_BIG = sorted(name for name, code in EXPECTED_CODE.items() if code == "too_many_pixels")
-BODY_CUT = ("truncated_jpeg", "truncated_png")  # headers intact: probing succeeds
+BODY_CUT = ("truncated_jpeg", "truncated_png", "many_scans_jpeg")  # probing succeeds
 
 
 def reference(relative: str) -> Path:
