@@ -204,19 +204,21 @@ def list_signals(
         query = query.where(signals.c.analyzer == analyzer)
     if subject_type:
         query = query.where(signals.c.subject_type == subject_type)
-    return [
-        {
-            "subject_type": r.subject_type,
-            "subject": r.subject,
-            "analyzer": r.analyzer,
-            "version": r.version,
-            "kind": r.kind,
-            "value": r.value,
-            "score": r.score,
-            "evidence": r.evidence,
-        }
-        for r in conn.execute(query)
-    ]
+    return [signal_dict(r) for r in conn.execute(query)]
+
+
+def signal_dict(r: Any) -> dict[str, Any]:
+    """A `signals` row as listed by `watchfloor signals` and the API."""
+    return {
+        "subject_type": r.subject_type,
+        "subject": r.subject,
+        "analyzer": r.analyzer,
+        "version": r.version,
+        "kind": r.kind,
+        "value": r.value,
+        "score": r.score,
+        "evidence": r.evidence,
+    }
 
 
 def list_quarantine(

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from watchfloor.web.routes.api_posts import Post
 from watchfloor.web.security import Principal, viewer
 from watchfloor.web.views.channels import channel_detail, channel_list
-from watchfloor.web.views.params import page_bounds
+from watchfloor.web.views.params import next_page, page_bounds
 
 router = APIRouter(prefix="/api/v1", tags=["channels"])
 PAGE, MAX_PAGE = 50, 500
@@ -75,10 +75,6 @@ def channel_api(
         found = channel_detail(conn, channel_id, limit=limit + 1, offset=offset, chart=False)
     if found is None:
         raise HTTPException(404, f"no channel {channel_id}")
-    more = len(found["posts"]) > limit
-    return found | {
-        "posts": found["posts"][:limit],
-        "limit": limit,
-        "offset": offset,
-        "next_offset": offset + limit if more else None,
-    }
+    page = next_page(found["posts"], limit, offset)
+    posts = page.pop("rows")
+    return {**found, **page, "posts": posts}

@@ -7,16 +7,16 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import FileResponse, Response
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from watchfloor.web.media_access import NoSuchMedia, may_see_original, media_row, record_reveal
 from watchfloor.web.routes.api_posts import Signal
+from watchfloor.web.routes.media import original_file
 from watchfloor.web.security import Principal, client_ip, viewer
 from watchfloor.web.views.media import media_api
 
 router = APIRouter(prefix="/api/v1", tags=["media"])
-NO_STORE = {"cache-control": "no-store", "content-disposition": "inline"}
 
 
 class MediaPost(BaseModel):
@@ -65,16 +65,8 @@ def media_api_route(request: Request, sha256: str, principal: Principal = viewer
 @router.get("/media/{sha256}/content", response_class=Response)
 def media_content(request: Request, sha256: str, principal: Principal = viewer) -> Response:
     """The original bytes, no-store; 403 until revealed."""
-    hours = request.app.state.web.session_hours
-    with request.app.state.store.connect() as conn:
-        row = _check(conn, sha256)
-        allowed = may_see_original(conn, principal.user_id, principal.name, sha256, hours)
-    if not allowed:
-        raise HTTPException(403, "reveal this item first: POST /api/v1/media/{sha256}/reveal")
-    path = request.app.state.store.media.path_for(sha256)
-    if not path.is_file():
-        raise HTTPException(404, "the media file is missing from the media store")
-    return FileResponse(path, media_type=row.mime or "application/octet-stream", headers=NO_STORE)
+    refusal = f"reveal this item first: POST /api/v1/media/{sha256}/reveal"
+    return original_file(request, principal, sha256, refusal)
 
 
 @router.post("/media/{sha256}/reveal", response_model=Revealed)

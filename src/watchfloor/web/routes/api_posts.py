@@ -9,7 +9,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
 from watchfloor.web.security import Principal, viewer
-from watchfloor.web.views.params import BadFilter, Window, page_bounds
+from watchfloor.web.views.params import BadFilter, Window, next_page, page_bounds
 from watchfloor.web.views.posts import list_posts, post_api
 
 router = APIRouter(prefix="/api/v1", tags=["posts"])
@@ -86,13 +86,9 @@ def posts_api(
         rows = list_posts(
             conn, channel=channel, window=window, query=q, limit=limit + 1, offset=offset
         )
-    more = len(rows) > limit
-    return {
-        "posts": rows[:limit],
-        "limit": limit,
-        "offset": offset,
-        "next_offset": offset + limit if more else None,
-    }
+    page = next_page(rows, limit, offset)
+    posts = page.pop("rows")
+    return {**page, "posts": posts}
 
 
 @router.get("/posts/{post_id}", response_model=PostDetail)

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from watchfloor.store.queries import list_signals
 from watchfloor.web.routes.api_posts import Signal
 from watchfloor.web.security import Principal, viewer
-from watchfloor.web.views.params import page_bounds
+from watchfloor.web.views.params import next_page, page_bounds
 
 router = APIRouter(prefix="/api/v1", tags=["signals"])
 PAGE, MAX_PAGE = 100, 1000
@@ -48,10 +48,6 @@ def signals_api(
             limit=limit + 1,
             offset=offset,
         )
-    more = len(rows) > limit
-    return {
-        "signals": rows[:limit],
-        "limit": limit,
-        "offset": offset,
-        "next_offset": offset + limit if more else None,
-    }
+    page = next_page(rows, limit, offset)
+    signals = page.pop("rows")
+    return {**page, "signals": signals}

@@ -46,18 +46,28 @@ def preview(request: Request, sha256: str, principal: Principal = viewer) -> Res
     return FileResponse(path, media_type="image/jpeg", headers=NO_STORE)
 
 
-@router.get("/media/{sha256}")
-def original(request: Request, sha256: str, principal: Principal = viewer) -> Response:
+def original_file(
+    request: Request, principal: Principal, sha256: str, refusal: str
+) -> FileResponse:
+    """The original bytes (no-store) for a principal who revealed them; 403 with `refusal`
+    otherwise. Shared by this page route and /api/v1/media/{sha256}/content."""
     row = _row(request, sha256)
     hours = request.app.state.web.session_hours
     with request.app.state.store.connect() as conn:
         allowed = may_see_original(conn, principal.user_id, principal.name, sha256, hours)
     if not allowed:
-        raise HTTPException(403, "reveal this item first: media are blurred until you ask")
+        raise HTTPException(403, refusal)
     path = request.app.state.store.media.path_for(sha256)
     if not path.is_file():
         raise HTTPException(404, "the media file is missing from the media store")
     return FileResponse(path, media_type=row.mime or "application/octet-stream", headers=NO_STORE)
+
+
+@router.get("/media/{sha256}")
+def original(request: Request, sha256: str, principal: Principal = viewer) -> Response:
+    return original_file(
+        request, principal, sha256, "reveal this item first: media are blurred until you ask"
+    )
 
 
 @router.post("/media/{sha256}/reveal")

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from watchfloor.accounts.users import user_by_id
+from watchfloor.store.queries import signal_dict
 from watchfloor.store.schema import audit_log, channels, media, post_media, posts, signals
 from watchfloor.store.times import iso_utc
 from watchfloor.web.media_access import REVEAL_ACTION
@@ -21,19 +22,6 @@ from watchfloor.web.views.links import post_href
 
 MAX_SHAPES = 50  # per kind and image
 MEDIA_KINDS = ("emblem", "ocr_text", "ocr_threat", "place", "landmark", "pdq_match", "md5_match")
-
-
-def signal_dict(r: Any) -> dict[str, Any]:
-    return {
-        "subject_type": r.subject_type,
-        "subject": r.subject,
-        "analyzer": r.analyzer,
-        "version": r.version,
-        "kind": r.kind,
-        "value": r.value,
-        "score": r.score,
-        "evidence": r.evidence,
-    }
 
 
 def signals_of(conn: Connection, subject_type: str, subjects: list[str]) -> dict[str, list[dict]]:

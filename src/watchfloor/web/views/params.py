@@ -46,3 +46,14 @@ def _when(value: str | None, name: str) -> datetime | None:
 def page_bounds(limit: int, offset: int, default: int, most: int) -> tuple[int, int]:
     """A limit within [1, most] (`default` when not positive) and an offset >= 0."""
     return (min(limit, most) if limit > 0 else default), max(offset, 0)
+
+
+def next_page(rows: list, limit: int, offset: int) -> dict:
+    """A page from `limit` + 1 rows read: the first `limit` rows, and the offset of the next
+    page (None on the last)."""
+    return {
+        "rows": rows[:limit],
+        "limit": limit,
+        "offset": offset,
+        "next_offset": offset + limit if len(rows) > limit else None,
+    }
