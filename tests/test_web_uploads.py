@@ -318,3 +318,19 @@ def test_a_job_left_running_by_a_crash_is_requeued_and_run_at_start(web, tmp_pat
             time.sleep(0.1)
     assert job.status == "done", job.error
     assert job.result["report"]["totals"]["added"] == 1
+
+
+def test_jobs_are_claimed_once_each_oldest_first(store):
+    from watchfloor.jobs import create_job, finish_job, list_jobs, requeue_running
+
+    with store.begin() as conn:
+        first = create_job(conn, "ingest_upload", "a", {})
+        second = create_job(conn, "ingest_upload", "b", {})
+        other = create_job(conn, "something_else", "c", {})
+        assert claim_next(conn, {"ingest_upload": None}).id == first.id
+        assert claim_next(conn, {"ingest_upload": None}).id == second.id
+        assert claim_next(conn, {"ingest_upload": None}) is None
+        finish_job(conn, first.id, error="broken")
+        assert requeue_running(conn) == 1  # the second; the failed one stays failed
+        states = {j.id: j.status for j in list_jobs(conn)}
+    assert states == {first.id: "failed", second.id: "queued", other.id: "queued"}
