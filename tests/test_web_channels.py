@@ -87,3 +87,32 @@ def test_channels_api(demo_web, ids):
     assert one["activity"]["dormancies"][0]["silent_days"] == 120
     assert {f["name"]: f["count"] for f in one["forwards_in"]}["Lantern Relay"] == 54
     assert api.get("/api/v1/channels/99999").status_code == 404
+
+
+def test_corpus_cache_keeps_results_until_the_corpus_changes(web, tmp_path):
+    from tests.exports import message, single_chat, write_export
+    from watchfloor.ingest import ingest_paths
+    from watchfloor.web.views.corpus_cache import CorpusCache
+
+    def ingest(chat_id: int, name: str) -> None:
+        export = single_chat(
+            [message(i, f"note {i}") for i in range(1, 4)], chat_id=chat_id, name=name
+        )
+        ingest_paths(web.store, web.settings, [write_export(tmp_path / name, export)])
+
+    ingest(2001, "First")
+    cache, calls = CorpusCache(), []
+    with web.store.connect() as conn:
+        first = cache.activity(conn)
+        assert cache.activity(conn) is first  # kept
+        assert cache.get(conn, "n", lambda: calls.append(1) or len(calls)) == 1
+        assert cache.get(conn, "n", lambda: calls.append(1) or len(calls)) == 1
+    ingest(2002, "Second")
+    with web.store.connect() as conn:
+        second = cache.activity(conn)
+        assert second is not first
+        assert [c.title for c in second.channels] == ["First", "Second"]
+        assert cache.get(conn, "n", lambda: calls.append(1) or len(calls)) == 2
+    expired = CorpusCache(max_age=0.0)
+    with web.store.connect() as conn:
+        assert expired.activity(conn) is not expired.activity(conn)

@@ -82,10 +82,15 @@ def list_posts(
     search: str | None = None,
     limit: int = 50,
     offset: int = 0,
+    channel_id: int | None = None,
 ) -> list[dict[str, Any]]:
+    """Posts newest first; `channel` is a key, title or handle, `channel_id` a channel's id (read
+    through the per-channel index, so a small channel's page does not scan all posts by date)."""
     query = select(posts, channels.c.key.label("channel")).join(
         channels, channels.c.id == posts.c.channel_id
     )
+    if channel_id is not None:
+        query = query.where(posts.c.channel_id == channel_id)
     if channel:
         query = query.where(
             (channels.c.key == channel)

@@ -15,6 +15,7 @@ from watchfloor.web.views.campaigns import (
     find_campaign,
     latest_campaigns,
 )
+from watchfloor.web.views.corpus_cache import corpus_cache
 from watchfloor.web.views.params import BadFilter, Window, page_bounds
 
 router = APIRouter(prefix="/api/v1", tags=["campaigns"])
@@ -64,7 +65,9 @@ def campaigns_api(
     try:
         window = Window.parse(since, until)
         with request.app.state.store.connect() as conn:
-            return latest_campaigns(conn, window.since, window.until, limit)
+            return latest_campaigns(
+                conn, window.since, window.until, limit, corpus_cache(request.app)
+            )
     except BadFilter as exc:
         raise HTTPException(422, str(exc)) from exc
 
@@ -83,7 +86,7 @@ def campaign_api(
     except BadFilter as exc:
         raise HTTPException(422, str(exc)) from exc
     with request.app.state.store.connect() as conn:
-        found = find_campaign(conn, campaign_id, when)
+        found = find_campaign(conn, campaign_id, when, corpus_cache(request.app))
         if found is None:
             raise HTTPException(404, f"no campaign {campaign_id}")
         return campaign_detail(conn, found, chart=False)

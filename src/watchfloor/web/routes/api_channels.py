@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from watchfloor.web.routes.api_posts import Post
 from watchfloor.web.security import Principal, viewer
 from watchfloor.web.views.channels import channel_detail, channel_list
+from watchfloor.web.views.corpus_cache import corpus_cache
 from watchfloor.web.views.params import next_page, page_bounds
 
 router = APIRouter(prefix="/api/v1", tags=["channels"])
@@ -58,7 +59,7 @@ class ChannelDetail(BaseModel):
 @router.get("/channels", response_model=list[Channel])
 def channels_api(request: Request, principal: Principal = viewer) -> list[dict[str, Any]]:
     with request.app.state.store.connect() as conn:
-        return channel_list(conn)
+        return channel_list(conn, corpus_cache(request.app))
 
 
 @router.get("/channels/{channel_id}", response_model=ChannelDetail)
@@ -72,7 +73,14 @@ def channel_api(
     """One channel; its posts newest first, `limit` capped at 500."""
     limit, offset = page_bounds(limit, offset, PAGE, MAX_PAGE)
     with request.app.state.store.connect() as conn:
-        found = channel_detail(conn, channel_id, limit=limit + 1, offset=offset, chart=False)
+        found = channel_detail(
+            conn,
+            channel_id,
+            limit=limit + 1,
+            offset=offset,
+            chart=False,
+            cache=corpus_cache(request.app),
+        )
     if found is None:
         raise HTTPException(404, f"no channel {channel_id}")
     page = next_page(found["posts"], limit, offset)

@@ -14,6 +14,7 @@ from watchfloor.web.views.campaigns import (
     find_campaign,
     latest_campaigns,
 )
+from watchfloor.web.views.corpus_cache import corpus_cache
 from watchfloor.web.views.params import BadFilter, Window, page_bounds
 
 router = APIRouter(tags=["campaigns"], include_in_schema=False)
@@ -32,7 +33,9 @@ def campaigns_page(
     with request.app.state.store.connect() as conn:
         try:
             window = Window.parse(since, until)
-            found = latest_campaigns(conn, window.since, window.until, limit)
+            found = latest_campaigns(
+                conn, window.since, window.until, limit, corpus_cache(request.app)
+            )
         except BadFilter as exc:
             window, error, status = Window(), str(exc), 400
             found = {"since": None, "campaigns": []}
@@ -50,7 +53,7 @@ def campaign_page(
         raise HTTPException(400, str(exc)) from exc
     viewer = (principal.user_id, principal.name, request.app.state.web.session_hours)
     with request.app.state.store.connect() as conn:
-        found = find_campaign(conn, campaign_id, when)
+        found = find_campaign(conn, campaign_id, when, corpus_cache(request.app))
         if found is None:
             raise HTTPException(404, f"no campaign {campaign_id}")
         detail = campaign_detail(conn, found, viewer=viewer)

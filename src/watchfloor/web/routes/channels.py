@@ -8,6 +8,7 @@ from fastapi.responses import Response
 from watchfloor.web.security import Principal, viewer
 from watchfloor.web.templating import render
 from watchfloor.web.views.channels import channel_detail, channel_list
+from watchfloor.web.views.corpus_cache import corpus_cache
 from watchfloor.web.views.params import page_bounds
 
 router = APIRouter(tags=["channels"], include_in_schema=False)
@@ -17,7 +18,7 @@ PAGE, MAX_PAGE = 50, 200
 @router.get("/channels")
 def channels_page(request: Request, principal: Principal = viewer) -> Response:
     with request.app.state.store.connect() as conn:
-        rows = channel_list(conn)
+        rows = channel_list(conn, corpus_cache(request.app))
     return render(request, "channels/list.html", {"channels": rows})
 
 
@@ -31,7 +32,9 @@ def channel_page(
 ) -> Response:
     limit, offset = page_bounds(limit, offset, PAGE, MAX_PAGE)
     with request.app.state.store.connect() as conn:
-        found = channel_detail(conn, channel_id, limit=limit + 1, offset=offset)
+        found = channel_detail(
+            conn, channel_id, limit=limit + 1, offset=offset, cache=corpus_cache(request.app)
+        )
     if found is None:
         raise HTTPException(404, f"no channel {channel_id}")
     more = len(found["posts"]) > limit

@@ -19,6 +19,7 @@ from watchfloor.store.schema import channels, posts
 from watchfloor.store.times import as_utc, iso_utc
 from watchfloor.web.svg.chart_data import members_from_campaign
 from watchfloor.web.svg.charts import render_members
+from watchfloor.web.views.corpus_cache import CorpusCache
 from watchfloor.web.views.links import campaign_href, channel_href, post_href, target_href
 from watchfloor.web.views.media import media_rows, revealed_among
 from watchfloor.web.views.params import BadFilter
@@ -50,7 +51,11 @@ def campaign_summary(c: Campaign) -> dict[str, Any]:
 
 
 def latest_campaigns(
-    conn: Connection, since: datetime | None, until: datetime | None, limit: int
+    conn: Connection,
+    since: datetime | None,
+    until: datetime | None,
+    limit: int,
+    cache: CorpusCache | None = None,
 ) -> dict[str, Any]:
     """Campaigns active in [since, until), newest first; `since` defaults to 90 days before the
     newest post and may reach back at most MAX_DAYS before `until` (or the newest post)."""
@@ -58,17 +63,25 @@ def latest_campaigns(
     end = until or as_utc(conn.execute(select(func.max(posts.c.date))).scalar_one())
     if since is not None and end is not None and end - since > timedelta(days=MAX_DAYS):
         raise BadFilter(f"choose a window of at most {MAX_DAYS} days (campaigns are computed)")
-    found = list_campaigns(conn, since, until, limit)
+    found = (cache or CorpusCache()).get(
+        conn, ("campaigns", since, until, limit), lambda: list_campaigns(conn, since, until, limit)
+    )
     return {"since": iso_utc(since), "campaigns": [campaign_summary(c) for c in found]}
 
 
-def find_campaign(conn: Connection, campaign_id: str, at: datetime | None) -> Campaign | None:
+def find_campaign(
+    conn: Connection, campaign_id: str, at: datetime | None, cache: CorpusCache | None = None
+) -> Campaign | None:
     """The campaign with this id; with `at` (its start) only the posts around it are grouped."""
     wanted = campaign_id if campaign_id.startswith("campaign:") else f"campaign:{campaign_id}"
-    if at is None:
-        return get_campaign(conn, wanted)
-    found = list_campaigns(conn, at, at + timedelta(seconds=1))
-    return next((c for c in found if c.id == wanted), None) or None
+
+    def compute() -> Campaign | None:
+        if at is None:
+            return get_campaign(conn, wanted)
+        found = list_campaigns(conn, at, at + timedelta(seconds=1))
+        return next((c for c in found if c.id == wanted), None)
+
+    return (cache or CorpusCache()).get(conn, ("campaign", wanted, at), compute)
 
 
 def _channel_ids(conn: Connection, keys: list[str]) -> dict[str, int]:

@@ -15,12 +15,13 @@ from typing import Any
 
 from sqlalchemy import Connection, func, or_, select
 
-from watchfloor.analytics.activity import ChannelActivity, activity
+from watchfloor.analytics.activity import ChannelActivity
 from watchfloor.store import queries
 from watchfloor.store.schema import channels, posts
 from watchfloor.store.times import iso_utc
 from watchfloor.web.svg.chart_data import timeline_from_activity
 from watchfloor.web.svg.charts import render_timeline
+from watchfloor.web.views.corpus_cache import CorpusCache
 from watchfloor.web.views.links import channel_href
 from watchfloor.web.views.posts import with_direction
 
@@ -42,9 +43,9 @@ def _state(row: ChannelActivity | None) -> dict[str, Any]:
     return {"state": "active", "since": None}
 
 
-def channel_list(conn: Connection) -> list[dict[str, Any]]:
+def channel_list(conn: Connection, cache: CorpusCache | None = None) -> list[dict[str, Any]]:
     """Every channel (there are few: thousands at most) with its dormancy state."""
-    report = activity(conn)
+    report = (cache or CorpusCache()).activity(conn)
     by_key = {r.channel: r for r in report.channels}
     return [
         {**c, "href": channel_href(c["id"]), **_state(by_key.get(c["key"]))}
@@ -137,13 +138,13 @@ def forwards_in(conn: Connection, channel_id: int, title: str | None) -> list[di
     ]
 
 
-def _activity(conn: Connection, key: str, chart: bool) -> tuple[ChannelActivity | None, str]:
+def _activity(
+    conn: Connection, key: str, chart: bool, cache: CorpusCache | None
+) -> tuple[ChannelActivity | None, str]:
     """The channel's activity over its whole history, and the chart of it (SVG markup)."""
-    report = activity(conn, key)
-    row = next((r for r in report.channels if r.channel == key), None)
+    row, report = (cache or CorpusCache()).channel_activity(conn, key)
     if row is None or not chart:
         return row, ""
-    report.channels = [row]
     svg = render_timeline(timeline_from_activity(report), title=f"Posts of {row.title or key}")
     return row, svg
 
@@ -157,12 +158,19 @@ def activity_dict(row: ChannelActivity | None) -> dict[str, Any] | None:
 
 
 def channel_detail(
-    conn: Connection, channel_id: int, *, limit: int = 50, offset: int = 0, chart: bool = True
+    conn: Connection,
+    channel_id: int,
+    *,
+    limit: int = 50,
+    offset: int = 0,
+    chart: bool = True,
+    cache: CorpusCache | None = None,
 ) -> dict[str, Any] | None:
+    """One channel; `cache` (the app's) saves recomputing every channel's activity."""
     row = _channel_row(conn, channel_id)
     if row is None:
         return None
-    active, svg = _activity(conn, row.key, chart)
+    active, svg = _activity(conn, row.key, chart, cache)
     count = conn.execute(
         select(func.count()).select_from(posts).where(posts.c.channel_id == channel_id)
     ).scalar_one()
@@ -185,6 +193,6 @@ def channel_detail(
         "forwards_out": forwards_out(conn, row.id),
         "forwards_in": forwards_in(conn, row.id, row.title),
         "posts": with_direction(
-            conn, queries.list_posts(conn, channel=row.key, limit=limit, offset=offset)
+            conn, queries.list_posts(conn, channel_id=row.id, limit=limit, offset=offset)
         ),
     }
