@@ -129,6 +129,30 @@ def test_api_media_content_needs_a_reveal_which_is_audited(posted):
     assert api.get("/api/v1/media/not-a-hash").status_code == 404
 
 
+def test_bank_match_is_shown_with_its_bank_and_label(posted):
+    import hashlib
+
+    from watchfloor.analyzers.digests import DigestAnalyzer
+    from watchfloor.analyzers.match import Md5MatchAnalyzer
+    from watchfloor.matching.banks import add_entries, create_bank
+    from watchfloor.matching.formats import HashEntry
+
+    web, ids = posted
+    client, _csrf = web.browser("viewer")
+    sha = _sha(client.get(f"/posts/{ids[1]}").text)
+    digest = hashlib.md5(web.store.media.path_for(sha).read_bytes()).hexdigest()
+    with web.store.begin() as conn:
+        create_bank(conn, "stand-in-bank")
+        entry = HashEntry("md5", digest, label="stand-in poster")
+        add_entries(conn, "stand-in-bank", [entry], source="test", added_by="tester")
+    registry = AnalyzerRegistry({"digests": DigestAnalyzer, "md5_match": Md5MatchAnalyzer})
+    run_analysis(web.store, web.settings, registry)
+    page = client.get(f"/posts/{ids[1]}")
+    matches = re.search(r"<h3>Bank matches</h3>\s*<ul>(.*?)</ul>", page.text, re.S).group(1)
+    assert "md5_match: <strong>stand-in poster</strong> in stand-in-bank, distance 0" in matches
+    assert "Bank matches" not in client.get(f"/posts/{ids[2]}").text
+
+
 # --- the demo workspace: real analyzer output --------------------------------------------------
 
 
