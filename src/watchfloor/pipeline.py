@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import os
 import time
 import traceback
 from collections import deque
@@ -22,6 +23,7 @@ from itertools import islice
 from typing import Any
 
 import orjson
+from threadpoolctl import threadpool_limits
 
 from watchfloor.analyzers.base import (
     Analyzer,
@@ -198,11 +200,25 @@ def _execute(
     run: AnalyzerRun, tasks: list[Task], workers: int, tick: Callable[[int], None]
 ) -> None:
     if workers <= 1:
-        for chunk in chunks(tasks, CHUNK_SIZE):
-            run.record(run_chunk(run.analyzer, chunk))
-            tick(len(chunk))
+        with threadpool_limits(1):
+            for chunk in chunks(tasks, CHUNK_SIZE):
+                run.record(run_chunk(run.analyzer, chunk))
+                tick(len(chunk))
         return
     _PooledExecution(run, workers, tick).run(tasks)
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(max_workers=workers, initializer=_one_thread_per_worker)
+
+
+def _one_thread_per_worker() -> None:
+    """The worker processes are the parallelism: BLAS and OpenMP pools inside each only fight
+    over the same cores (measured: PDQ 6x slower on a loaded 2-core machine; Dask's nanny sets
+    the same variables for its workers)."""
+    for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[variable] = "1"
+    threadpool_limits(1)
 
 
 class _PooledExecution:
@@ -211,7 +227,7 @@ class _PooledExecution:
 
     def __init__(self, run: AnalyzerRun, workers: int, tick: Callable[[int], None]) -> None:
         self.run_, self.workers, self.tick = run, workers, tick
-        self.pool = ProcessPoolExecutor(max_workers=workers)
+        self.pool = _pool(workers)
         self.pending: dict[Future, tuple[list[Task], bool]] = {}
 
     def run(self, tasks: list[Task]) -> None:
@@ -273,7 +289,7 @@ class _PooledExecution:
         requeue = [chunk for chunk, _single in self.pending.values()]
         self.pending.clear()
         self.pool.shutdown(wait=False, cancel_futures=True)
-        self.pool = ProcessPoolExecutor(max_workers=self.workers)
+        self.pool = _pool(self.workers)
         return requeue
 
 

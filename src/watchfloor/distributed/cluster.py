@@ -25,6 +25,10 @@ from watchfloor.store import Store
 from watchfloor.store.shared_media import SharedMedia
 
 IN_FLIGHT_PER_THREAD = 3
+# larger chunks than the local pool's when there are many subjects: a Dask task costs a few
+# milliseconds of scheduling, as much as analysing a post
+CHUNKS_PER_THREAD = 6
+MAX_CHUNK = 64
 CONNECT_TIMEOUT = "20s"
 WORKERS_TIMEOUT = 60  # seconds to wait for a first worker
 MARKER = ".watchfloor-cluster-check"
@@ -114,7 +118,8 @@ class _DaskExecution:
     def __init__(self, session: ClusterSession, run: AnalyzerRun, tick: Callable[[int], None]):
         self.session, self.run_, self.tick = session, run, tick
         self.client = session.client
-        self.limit = IN_FLIGHT_PER_THREAD * session.threads()
+        self.threads = session.threads()
+        self.limit = IN_FLIGHT_PER_THREAD * self.threads
         self.pending: dict[Any, tuple[list[Task], bool]] = {}
         self.pickled = pickle.dumps(run.analyzer, protocol=pickle.HIGHEST_PROTOCOL)
         self.key = hashlib.sha256(self.pickled).hexdigest()
@@ -122,7 +127,8 @@ class _DaskExecution:
     def run(self, tasks: list[Task]) -> None:
         from distributed import as_completed
 
-        queue: deque[tuple[list[Task], bool]] = deque((c, False) for c in chunks(tasks, CHUNK_SIZE))
+        size = min(MAX_CHUNK, max(CHUNK_SIZE, len(tasks) // (CHUNKS_PER_THREAD * self.threads)))
+        queue: deque[tuple[list[Task], bool]] = deque((c, False) for c in chunks(tasks, size))
         done = as_completed(loop=self.client.loop)
         try:
             self._fill(queue, done)
