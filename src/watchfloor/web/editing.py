@@ -13,6 +13,7 @@ from fastapi import HTTPException, Request, UploadFile
 
 from watchfloor.accounts.edits import Actor
 from watchfloor.web.security import Principal, client_ip
+from watchfloor.web.views import params
 
 CHUNK = 1 << 16
 MAX_PAGE = 500
@@ -23,9 +24,13 @@ def actor_of(request: Request, principal: Principal) -> Actor:
     return Actor(principal.name, principal.origin, client_ip(request))
 
 
+def not_found(exc: Exception) -> HTTPException:
+    return HTTPException(404, str(exc))
+
+
 def page_bounds(limit: int, offset: int, default: int = 100) -> tuple[int, int]:
     """A limit within 1..MAX_PAGE and an offset of at least 0."""
-    return max(1, min(limit or default, MAX_PAGE)), max(0, offset)
+    return params.page_bounds(limit, offset, default, MAX_PAGE)
 
 
 def image_upload_limit(request: Request) -> int:

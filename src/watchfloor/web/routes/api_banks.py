@@ -13,6 +13,7 @@ from watchfloor.matching.formats import HashError
 from watchfloor.web.editing import (
     actor_of,
     image_upload_limit,
+    not_found,
     page_bounds,
     saved_uploads,
     upload_name,
@@ -44,10 +45,6 @@ class NewEntries(BaseModel):
 class EntryState(BaseModel):
     hashes: list[str] = Field(min_length=1, max_length=views.MAX_HASHES)
     enabled: bool
-
-
-def _not_found(exc: Exception) -> HTTPException:
-    return HTTPException(404, str(exc))
 
 
 @router.get("/banks")
@@ -103,7 +100,7 @@ def get_bank(
         with request.app.state.store.connect() as conn:
             return views.bank_page(conn, name, limit, offset)
     except views.BankError as exc:
-        raise _not_found(exc) from exc
+        raise not_found(exc) from exc
 
 
 @router.patch("/banks/{name}")
@@ -116,7 +113,7 @@ def update_bank(
                 conn, actor_of(request, principal), name, **body.model_dump(exclude_none=True)
             )
     except views.BankError as exc:
-        raise _not_found(exc) from exc
+        raise not_found(exc) from exc
     return bank.as_dict()
 
 
@@ -126,7 +123,7 @@ def delete_bank(request: Request, name: str, principal: Principal = analyst) -> 
         with request.app.state.store.begin() as conn:
             removed = views.delete_bank(conn, actor_of(request, principal), name)
     except views.BankError as exc:
-        raise _not_found(exc) from exc
+        raise not_found(exc) from exc
     return {"deleted": name, "entries": removed}
 
 
@@ -143,7 +140,7 @@ def add_entries(
                 conn, actor_of(request, principal), name, entries, body.label, body.note
             )
     except views.BankError as exc:
-        raise _not_found(exc) from exc
+        raise not_found(exc) from exc
 
 
 @router.post("/banks/{name}/images", status_code=201)
@@ -164,7 +161,7 @@ def add_images(
                 None, None,
             )  # fmt: skip
     except views.BankError as exc:
-        raise _not_found(exc) from exc
+        raise not_found(exc) from exc
 
 
 @router.post("/banks/{name}/entries/state")
@@ -178,6 +175,6 @@ def set_entry_state(
                 conn, actor_of(request, principal), name, body.hashes, enabled=body.enabled
             )
     except views.BankError as exc:
-        raise _not_found(exc) from exc
+        raise not_found(exc) from exc
     except HashError as exc:
         raise HTTPException(422, str(exc)) from exc

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection
@@ -9,9 +10,11 @@ from sqlalchemy import Connection
 from watchfloor.accounts import audit, tokens, users
 from watchfloor.accounts.edits import Actor
 from watchfloor.accounts.roles import ROLES, AccountError
-from watchfloor.web.views.dates import parse_day
+from watchfloor.web.views.params import BadFilter, Window, page_bounds
 
-__all__ = ["AccountError"]
+MAX_PAGE = 500
+
+__all__ = ["AccountError", "BadFilter"]
 
 
 def users_view(conn: Connection) -> dict[str, Any]:
@@ -51,32 +54,44 @@ def revoke_token(conn: Connection, actor: Actor, token_id: int) -> dict[str, Any
     return token.as_dict()
 
 
-def audit_view(
-    conn: Connection,
-    *,
-    actor: str | None,
-    action: str | None,
-    since: str | None,
-    until: str | None,
-    limit: int,
-    offset: int,
-) -> dict[str, Any]:
-    """One page of entries, newest first; `until` is a whole day, included. ValueError for a
+@dataclass
+class AuditFilters:
+    """The audit log's filters and page (query parameters of the page and the API)."""
+
+    actor: str | None = None
+    action: str | None = None
+    since: str | None = None
+    until: str | None = None
+    limit: int = 100
+    offset: int = 0
+
+    def text_filters(self) -> dict[str, str | None]:
+        return {
+            "actor": self.actor,
+            "action": self.action,
+            "since": self.since,
+            "until": self.until,
+        }
+
+
+def audit_view(conn: Connection, filters: AuditFilters) -> dict[str, Any]:
+    """One page of entries, newest first; `until` is a whole day, included. BadFilter for a
     date that does not parse."""
-    start, end = parse_day(since, "since"), parse_day(until, "until", end_of_day=True)
+    window = Window.parse(filters.since, filters.until)
+    limit, offset = page_bounds(filters.limit, filters.offset, 100, MAX_PAGE)
     entries = audit.list_audit(
         conn,
-        actor=actor or None,
-        action=action or None,
-        since=start,
-        until=end,
+        actor=filters.actor or None,
+        action=filters.action or None,
+        since=window.since,
+        until=window.until,
         limit=limit + 1,
         offset=offset,
     )
     return {
         "entries": [e.as_dict() for e in entries[:limit]],
         "more": len(entries) > limit,
-        "filters": {"actor": actor, "action": action, "since": since, "until": until},
+        "filters": filters.text_filters(),
         "limit": limit,
         "offset": offset,
     }

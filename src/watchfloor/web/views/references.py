@@ -183,3 +183,14 @@ def save_outlet(
 def remove_outlet(conn: Connection, actor: Actor, name: str) -> None:
     outlet_lib.remove_outlet(conn, name)
     actor.record(conn, "outlet_remove", "outlet", name)
+
+
+# ---- reference images ------------------------------------------------------------------------
+
+
+def is_reference_image(conn: Connection, sha256: str) -> bool:
+    """Whether an emblem or a gallery image has these bytes (only those are served here)."""
+    for table in (emblems, gallery):
+        if conn.execute(select(table.c.id).where(table.c.sha256 == sha256).limit(1)).first():
+            return True
+    return False
