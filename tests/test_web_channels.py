@@ -69,11 +69,14 @@ def test_channel_posts_are_paged_newest_first(demo_web, ids):
     client, _csrf = demo_web.browser("viewer")
     base = f"/channels/{ids['Lantern Relay']}"
     first = client.get(base, params={"limit": 100})
-    dates = re.findall(r"<tr>\s*<td>(\d{4}-\d\d-\d\dT[\d:]+\+00:00)</td>", first.text)
+    dates = re.findall(r'<tr>\s*<td><time datetime="(\d{4}-\d\d-\d\dT[\d:]+\+00:00)">', first.text)
     assert len(dates) == 100 and dates == sorted(dates, reverse=True)
     assert 'rel="next"' in first.text
     last = client.get(base, params={"limit": 100, "offset": 200})
-    assert len(re.findall(r"<tr>\s*<td>\d{4}-", last.text)) == 22 and 'rel="next"' not in last.text
+    assert (
+        len(re.findall(r'<tr>\s*<td><time datetime="\d{4}-', last.text)) == 22
+        and 'rel="next"' not in last.text
+    )
     assert client.get("/channels/99999").status_code == 404
 
 

@@ -5,6 +5,7 @@ search terms found in the folded text; they never overlap in the output (the fir
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -88,6 +89,17 @@ def place_marks(value: Any, text: str | None = None) -> list[Mark]:
     return out
 
 
+def _whole_word(text: str, begin: int, finish: int) -> tuple[int, int]:
+    """The span widened to the word it lies in: the index matches whole words (an Arabic word
+    with its article, a word with diacritics), and a mark inside a word would break the joining
+    of Arabic letters."""
+    while begin > 0 and (text[begin - 1].isalnum() or unicodedata.combining(text[begin - 1])):
+        begin -= 1
+    while finish < len(text) and (text[finish].isalnum() or unicodedata.combining(text[finish])):
+        finish += 1
+    return begin, finish
+
+
 def term_marks(text: str, query: str) -> list[Mark]:
     """Where the search words occur in `text`, found in the folded text as the search does
     (case, Arabic diacritics and letter variants ignored; an article form finds the bare word)."""
@@ -100,8 +112,7 @@ def term_marks(text: str, query: str) -> list[Mark]:
         at = folded.find(term)
         while at >= 0 and len(out) < MAX_MARKS:
             end = at + len(term)
-            begin = starts[at]
-            finish = starts[end - 1] + 1 if end - 1 < len(starts) else len(text)
+            begin, finish = _whole_word(text, starts[at], starts[end - 1] + 1)
             out.append(Mark(begin, finish, "term", f"matches '{term}'"))
             at = folded.find(term, end)
     return out

@@ -218,9 +218,13 @@ def language_code(found: list[dict[str, Any]]) -> str | None:
 
 
 def with_direction(conn: Connection, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Posts with `lang` and `dir` from their language signals (one query for the page) and
-    links to the post and its channel."""
+    """Posts with `lang` and `dir` from their language signals, their channel's title (a query
+    each for the page) and links to the post and its channel."""
     found = signals_of(conn, "post", [post_subject(p) for p in rows])
+    ids = sorted({p["channel_id"] for p in rows})
+    titles = dict(
+        conn.execute(select(channels.c.id, channels.c.title).where(channels.c.id.in_(ids))).all()
+    )
     out = []
     for p in rows:
         lang = language_code(found.get(post_subject(p), []))
@@ -228,6 +232,7 @@ def with_direction(conn: Connection, rows: list[dict[str, Any]]) -> list[dict[st
             {
                 **p,
                 "href": post_href(p["id"]),
+                "channel_title": titles.get(p["channel_id"]),
                 "channel_href": channel_href(p["channel_id"]),
                 "lang": lang,
                 "dir": text_direction(lang),
