@@ -1,7 +1,7 @@
 """The full visual analysis (emblem, ocr, landmark, exif) end to end, with 1 and 2 workers.
 
     .venv/bin/python benchmarks/vision.py [--distractors 1000] [--photos 45] [--workers 1,2]
-                                          [--json] [--keep DIR]
+                                          [--json] [--keep DIR] [--baseline FILE]
 
 Set-up (not timed, except the gallery index): a workspace whose landmark gallery holds the 45
 real photos of ``../shared/data/landmarks`` plus ``--distractors`` synthetic reference images
@@ -9,9 +9,16 @@ real photos of ``../shared/data/landmarks`` plus ``--distractors`` synthetic ref
 ``tests/emblem_composites.py`` registered, and a corpus of two images per photo ingested from a
 Telegram-style export: the photo with a stand-in emblem pasted at 30 % width (waving every other
 time) and the photo with a printed note (``tests/note_composites.py``, the five languages in
-turn). Then, for each worker count, the four analyzers run from scratch (their signals and
-state removed) through ``run_analysis``, as ``watchfloor analyze --only ...`` does: wall time,
-images/s, the time of each analyzer, and the ratio against the first worker count.
+turn). ``--keep DIR`` keeps that workspace in DIR, and a later run with the same sizes reuses it.
+
+Then, for each worker count, the four analyzers run from scratch (their signals, their state and
+the features they hand each other removed) through ``run_analysis``, one at a time in the order
+``watchfloor analyze`` runs them: wall time, images/s, each analyzer's wall time and CPU seconds
+per image (this process and its joined worker processes, with Tesseract's subprocesses: what
+other jobs on the machine change least), the load average, and the ratio against the first
+worker count. The table sets each run beside the baseline run with as many workers (``BASELINE``,
+the last figures before the emblem and landmark analyzers shared their features, or a former
+``--json`` output given as ``--baseline``).
 
 The gallery index is built once, before the runs, and timed on its own (SIFT on every gallery
 image, vocabulary, inverted file). Peak RSS is this process's (the build runs here; workers are
@@ -22,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import resource
 import shutil
@@ -115,28 +123,89 @@ def write_corpus(folder: Path, photos: list[Path]) -> Path:
     return write_export(folder, single_chat(messages))
 
 
-def reset(store: Any) -> None:
+def reset(store: Any, workspace: Path) -> None:
+    """Every image pending again for the four analyzers, and no features handed over."""
+    shutil.rmtree(workspace / "cache" / "image-features", ignore_errors=True)
     with store.begin() as conn:
         conn.execute(delete(signals).where(signals.c.analyzer.in_(ANALYZERS)))
         conn.execute(delete(analysis_state).where(analysis_state.c.analyzer.in_(ANALYZERS)))
 
 
+def _cpu_seconds() -> float:
+    """CPU time of this process and of its finished (joined) worker processes."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
+
+
 def timed_run(store: Any, settings: Any, workers: int, images: int) -> dict[str, Any]:
-    reset(store)
+    """One analyzer at a time (as ``run_analysis`` orders them), so that the CPU time of each
+    one's worker processes, joined at the end of its pass, is its own."""
+    reset(store, Path(settings.workspace))
+    registry = AnalyzerRegistry.from_entry_points()
+    per_wall: dict[str, float] = {}
+    per_cpu: dict[str, float] = {}
+    found: dict[str, int] = {}
+    errors = 0
     started = time.perf_counter()
-    report = run_analysis(
-        store, settings, AnalyzerRegistry.from_entry_points(), workers=workers, only=ANALYZERS
-    )
+    for cls in registry.ordered(ANALYZERS):
+        cpu, wall = _cpu_seconds(), time.perf_counter()
+        report = run_analysis(store, settings, registry, workers=workers, only=[cls.name])
+        per_wall[cls.name] = round(time.perf_counter() - wall, 2)
+        per_cpu[cls.name] = round((_cpu_seconds() - cpu) / images, 3)
+        for a in report.analyzers:
+            found[a.analyzer] = a.signals
+            errors += a.errors + a.rejected
     wall = time.perf_counter() - started
     return {
         "workers": workers,
         "images": images,
         "wall_s": round(wall, 2),
         "images_per_s": round(images / wall, 3),
-        "per_analyzer_s": {a.analyzer: a.seconds for a in report.analyzers},
-        "signals": {a.analyzer: a.signals for a in report.analyzers},
-        "errors": sum(a.errors + a.rejected for a in report.analyzers),
+        "per_analyzer_s": per_wall,
+        "cpu_s_per_image": per_cpu,
+        "signals": found,
+        "errors": errors,
+        "load_average": [round(v, 2) for v in os.getloadavg()],
     }
+
+
+# The last run before local features were shared between the emblem and landmark analyzers
+# (README, 2026-11-29, quiet machine): what the side-by-side ratios compare against by default.
+BASELINE: dict[str, Any] = {
+    "label": "2026-11-29 (quiet machine, features computed twice)",
+    "runs": [
+        {
+            "workers": 1,
+            "images_per_s": 0.715,
+            "per_analyzer_s": {"emblem": 53.1, "exif": 0.1, "landmark": 42.5, "ocr": 30.0},
+        },
+        {
+            "workers": 2,
+            "images_per_s": 1.59,
+            "per_analyzer_s": {"emblem": 24.1, "exif": 0.2, "landmark": 17.3, "ocr": 15.1},
+        },
+    ],
+}
+
+
+def set_up(root: Path, distractors: int, photos: list[Path]) -> tuple[Any, Any]:
+    """The workspace, built unless ``root`` holds one built with the same sizes (``--keep``)."""
+    settings = load_settings(workspace=root / "ws")
+    marker = root / "set-up.json"
+    wanted = {"distractors": distractors, "photos": len(photos)}
+    if marker.is_file() and json.loads(marker.read_text()) == wanted:
+        log(f"reusing the workspace in {root}")
+        return settings, open_store(settings)
+    if marker.exists() or (root / "ws").exists():
+        sys.exit(f"{root} holds another set-up: remove it or choose another --keep")
+    store = open_store(settings)
+    build_gallery(store, root / "distractors", distractors)
+    register_emblems(store, root / "emblems")
+    export = write_corpus(root / "export", photos)
+    ingest_paths(store, settings, [export.parent])
+    marker.write_text(json.dumps(wanted))
+    return settings, store
 
 
 def main() -> None:
@@ -145,19 +214,20 @@ def main() -> None:
     parser.add_argument("--photos", type=int, default=45)
     parser.add_argument("--workers", default="1,2")
     parser.add_argument("--json", action="store_true")
-    parser.add_argument("--keep", type=Path, help="keep the workspace here (default: a temp dir)")
+    parser.add_argument(
+        "--keep", type=Path, help="keep the workspace here, or reuse the one kept there"
+    )
+    parser.add_argument(
+        "--baseline", type=Path, help="a former --json output to compare with (default: BASELINE)"
+    )
     args = parser.parse_args()
     if not (LANDMARKS / "labels.csv").is_file():
         sys.exit(f"needs {LANDMARKS}")
+    baseline = json.loads(args.baseline.read_text()) if args.baseline else BASELINE
     root = args.keep or Path(tempfile.mkdtemp(prefix="watchfloor-vision-"))
-    settings = load_settings(workspace=root / "ws")
-    store = open_store(settings)
+    photos = landmark_photos(LANDMARKS)[: args.photos]
+    settings, store = set_up(root, args.distractors, photos)
     try:
-        build_gallery(store, root / "distractors", args.distractors)
-        register_emblems(store, root / "emblems")
-        photos = landmark_photos(LANDMARKS)[: args.photos]
-        export = write_corpus(root / "export", photos)
-        ingest_paths(store, settings, [export.parent])
         started = time.perf_counter()
         LandmarkAnalyzer(options_from(settings)).prepare(store)
         build_s = time.perf_counter() - started
@@ -169,23 +239,48 @@ def main() -> None:
         store.close()
         if args.keep is None:
             shutil.rmtree(root, ignore_errors=True)
-    base = runs[0]["images_per_s"]
     result = {
         "gallery_images": 45 + args.distractors,
         "gallery_index_build_s": round(build_s, 1),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-        "runs": [{**r, "ratio": round(r["images_per_s"] / base, 2)} for r in runs],
+        "runs": [
+            {**r, "ratio": round(r["images_per_s"] / runs[0]["images_per_s"], 2)} for r in runs
+        ],
+        "baseline": baseline.get("label", str(args.baseline)),
     }
     if args.json:
         print(json.dumps(result, indent=1))
         return
-    print(f"gallery {result['gallery_images']} images, index built in {build_s:.1f} s")
-    print(f"{'workers':>7} {'images':>6} {'wall s':>7} {'img/s':>6} {'ratio':>5}  per analyzer (s)")
+    print_table(result, baseline)
+
+
+def print_table(result: dict[str, Any], baseline: dict[str, Any]) -> None:
+    """Each run beside the baseline run with as many workers: ``now / then (x speed-up)``."""
+    before = {r["workers"]: r for r in baseline["runs"]}
+    print(
+        f"gallery {result['gallery_images']} images, index built in "
+        f"{result['gallery_index_build_s']:.1f} s; baseline: {result['baseline']}"
+    )
+    print(
+        f"{'workers':>7} {'images':>6} {'wall s':>7} {'img/s (baseline, x)':>22} "
+        f"{'ratio':>5}  per analyzer: wall s (baseline) cpu s/image (baseline)  load"
+    )
     for r in result["runs"]:
-        per = ", ".join(f"{k} {v:.1f}" for k, v in r["per_analyzer_s"].items())
+        old = before.get(r["workers"], {})
+        old_rate = old.get("images_per_s")
+        rate = f"{r['images_per_s']:.3f}"
+        if old_rate:
+            rate += f" ({old_rate}, {r['images_per_s'] / old_rate:.2f}x)"
+        old_per, old_cpu = old.get("per_analyzer_s", {}), old.get("cpu_s_per_image", {})
+        per = ", ".join(
+            f"{k} {v:.1f} ({old_per.get(k, '-')}) {r['cpu_s_per_image'][k]:.3f}"
+            + (f" ({old_cpu[k]:.3f})" if k in old_cpu else "")
+            for k, v in r["per_analyzer_s"].items()
+        )
+        load = "/".join(f"{v:.1f}" for v in r["load_average"])
         print(
-            f"{r['workers']:>7} {r['images']:>6} {r['wall_s']:>7} {r['images_per_s']:>6} "
-            f"{r['ratio']:>5}  {per}"
+            f"{r['workers']:>7} {r['images']:>6} {r['wall_s']:>7} {rate:>22} "
+            f"{r['ratio']:>5}  {per}  {load}"
         )
 
 

@@ -11,10 +11,14 @@ pixels), the homography inliers (0 for a watermark found by its template), a sco
 the share of the image width it spans; the signal's score is the best detection's. The evidence
 adds, per detection, how it was found and the checks it passed (inliers' spread over the emblem,
 normalised cross-correlation with the reference).
+
+The image's SIFT features are computed once for this analyzer and the ``landmark`` analyzer
+(``vision.image_features``): whichever runs first leaves them in the workspace for the other.
 """
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -28,6 +32,7 @@ from watchfloor.analyzers.base import (
 from watchfloor.vision.emblem_models import EMBLEMS_DIRNAME, load_models, registry_fingerprint
 from watchfloor.vision.emblem_registry import enabled_emblems
 from watchfloor.vision.emblems import DetectParams, EmblemModel, detect_emblems, query_features
+from watchfloor.vision.image_features import SHARED_FEATURES, features_for, trim_hand_off
 
 __all__ = ["EmblemAnalyzer"]
 
@@ -55,6 +60,7 @@ class EmblemAnalyzer(Analyzer, PreparesFromStore):
         )
         self._models = tuple(models)
         self._fingerprint = registry_fingerprint(rows, PARAMS)
+        trim_hand_off(self.options.workspace)
 
     @property
     def effective_version(self) -> str:
@@ -66,8 +72,9 @@ class EmblemAnalyzer(Analyzer, PreparesFromStore):
     def analyze(self, item: MediaItem, inputs: dict) -> list[SignalOut]:
         if not self._models:
             return []
-        decoded = decode_image(item, self.options, reduce_to=PARAMS.work_side * 3 // 4)
-        query = query_features(decoded.rgb, PARAMS, pixel_size=decoded.scale)
+        decoded = decode_image(item, self.options, reduce_to=SHARED_FEATURES.max_side // 2)
+        shared = functools.partial(features_for, self.options.workspace, self.name, item.sha256)
+        query = query_features(decoded.rgb, PARAMS, pixel_size=decoded.scale, shared=shared)
         detections = detect_emblems(query, list(self._models), PARAMS)
         if not detections:
             return []

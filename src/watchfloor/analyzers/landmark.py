@@ -5,7 +5,9 @@ a wrong place).
 ``prepare`` brings the gallery index under ``<workspace>/gallery/`` in step with the enabled
 gallery and takes the gallery's state into ``effective_version``, so adding, removing or
 editing a gallery photo analyses every image again. Workers open the index lazily, once per
-process. How recognition works and what was measured: ``watchfloor.vision.landmarks``.
+process. How recognition works and what was measured: ``watchfloor.vision.landmarks``. The
+image's SIFT features are computed once for this analyzer and the ``emblem`` analyzer
+(``vision.image_features``): whichever runs first leaves them in the workspace for the other.
 
 Signal ``landmark``: value ``{landmark, city, country, lat, lon, gallery_ids, inliers, score}``
 (``gallery_ids``: the gallery photos that verified; ``inliers``: summed over them), evidence
@@ -16,6 +18,7 @@ count, and the best other landmark.
 
 from __future__ import annotations
 
+import functools
 from typing import Any, ClassVar
 
 from watchfloor.analyzers.base import (
@@ -27,6 +30,7 @@ from watchfloor.analyzers.base import (
 )
 from watchfloor.imaging import ImageRejected, probe_image
 from watchfloor.matching.verify import Features, extract_features
+from watchfloor.vision.image_features import SHARED_FEATURES, features_for, trim_hand_off
 from watchfloor.vision.landmark_build import sync_gallery_index
 from watchfloor.vision.landmark_index import (
     GalleryRef,
@@ -55,6 +59,7 @@ class LandmarkAnalyzer(Analyzer, PreparesFromStore):
         if not self.options.workspace:
             raise ValueError("the landmark analyzer needs a workspace to keep its index in")
         self._ref = sync_gallery_index(store, gallery_directory(self.options.workspace))
+        trim_hand_off(self.options.workspace)
 
     @property
     def effective_version(self) -> str:
@@ -69,10 +74,15 @@ class LandmarkAnalyzer(Analyzer, PreparesFromStore):
         if self._ref.name is None:  # an empty gallery
             return []
         index = open_gallery_index(self._ref)
+        params = index.params.features
+        compute = functools.partial(
+            extract_features, item.path, params, max_pixels=self.options.max_image_pixels
+        )
         try:
-            features = extract_features(
-                item.path, index.params.features, max_pixels=self.options.max_image_pixels
-            )
+            if params == SHARED_FEATURES:  # the emblem analyzer may have computed them
+                features = features_for(self.options.workspace, self.name, item.sha256, compute)
+            else:
+                features = compute()
             width = probe_image(item.path, max_pixels=self.options.max_image_pixels).width
         except ImageRejected as exc:
             raise AnalyzerRejected(exc.code, str(exc)) from exc

@@ -45,19 +45,22 @@ from typing import Any, ParamSpec, TypeVar
 import cv2
 import numpy as np
 
-from watchfloor.imaging import DEFAULT_MAX_PIXELS, decode_rgb
+from watchfloor.imaging import DEFAULT_MAX_PIXELS, DecodedImage, decode_rgb
 
 __all__ = [
     "Features",
     "PairCheck",
     "VerifyParams",
+    "decode_for",
     "extract_features",
+    "features_of",
     "magsac_homography",
     "ncc",
     "ratio_matches",
     "root_sift",
     "single_threaded_opencv",
     "verify_pair",
+    "working_rgb",
 ]
 
 FEATURES_VERSION = "2"
@@ -142,7 +145,6 @@ class PairCheck:
         }
 
 
-@_opencv_on_one_thread
 def extract_features(
     path: str | os.PathLike[str],
     params: VerifyParams,
@@ -151,9 +153,29 @@ def extract_features(
     max_pixels: int = DEFAULT_MAX_PIXELS,
 ) -> Features:
     """SIFT features of an image file (raises ``imaging.ImageRejected`` on bad input)."""
-    rgb = _working_rgb(path, params.max_side, max_pixels)
+    rgb = working_rgb(decode_for(path, params, max_pixels).rgb, params)
     if mirrored:
         rgb = np.ascontiguousarray(rgb[:, ::-1])
+    return features_of(rgb, params)
+
+
+def decode_for(
+    path: str | os.PathLike[str], params: VerifyParams, max_pixels: int = DEFAULT_MAX_PIXELS
+) -> DecodedImage:
+    """The image decoded as ``extract_features`` decodes it (a JPEG reduced by DCT scaling while
+    its shorter side stays at least half of ``max_side``)."""
+    return decode_rgb(path, max_pixels=max_pixels, reduce_to=max(1, params.max_side // 2))
+
+
+def working_rgb(rgb: np.ndarray, params: VerifyParams) -> np.ndarray:
+    """Decoded pixels at the working size: long side ``max_side``, never enlarged."""
+    with single_threaded_opencv():
+        return _shrink(np.ascontiguousarray(rgb), params.max_side)
+
+
+@_opencv_on_one_thread
+def features_of(rgb: np.ndarray, params: VerifyParams) -> Features:
+    """SIFT features of an RGB image already at its working size (``working_rgb``)."""
     grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
     keypoints, descriptors = _sift(params.n_features).detectAndCompute(grey, None)
     points = np.array([k.pt for k in keypoints], dtype=np.float32).reshape(-1, 2)
@@ -216,11 +238,6 @@ def _first_failure(params: VerifyParams, c: PairCheck) -> str | None:
 @functools.lru_cache(maxsize=4)
 def _sift(n_features: int) -> cv2.SIFT:
     return cv2.SIFT_create(nfeatures=n_features)
-
-
-def _working_rgb(path: str | os.PathLike[str], max_side: int, max_pixels: int) -> np.ndarray:
-    decoded = decode_rgb(path, max_pixels=max_pixels, reduce_to=max(1, max_side // 2))
-    return _shrink(np.ascontiguousarray(decoded.rgb), max_side)
 
 
 def _shrink(image: np.ndarray, long_side: int) -> np.ndarray:

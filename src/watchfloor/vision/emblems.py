@@ -5,7 +5,8 @@ from the reference at several sizes, so that an emblem at 15 % of a photo's widt
 features computed at about its own scale, plus a small grey thumbnail for the appearance check.
 
 A query image is scaled to ``work_side`` and its SIFT features are computed once
-(``QueryFeatures``). For each emblem: ratio-test matches from the reference to the image,
+(``QueryFeatures``; for an image at least that large they are the features the landmark
+analyzer uses too, see ``vision.image_features``). For each emblem: ratio-test matches from the reference to the image,
 one-to-one, a USAC_MAGSAC homography, then ``vision.emblem_checks`` decides whether it is a
 detection (inliers, a sane polygon, the inliers' spread over the emblem, and the image region
 warped back agreeing with the reference). A waving flag bends away from any one homography, so
@@ -19,18 +20,23 @@ bottom bands with a multi-scale template.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
 
 from watchfloor.matching.verify import (
+    Features,
+    features_of,
     magsac_homography,
     ratio_matches,
     root_sift,
     single_threaded_opencv,
+    working_rgb,
 )
 from watchfloor.vision.emblem_checks import CheckParams, Detection, check_candidate
+from watchfloor.vision.image_features import SHARED_FEATURES
 from watchfloor.vision.watermarks import (
     WatermarkHit,
     WatermarkParams,
@@ -54,6 +60,9 @@ MODEL_VERSION = "1"
 @dataclass(frozen=True)
 class DetectParams:
     work_side: int = 1024  # the query image's long side (scaled up at most twice)
+    # an image at least this share of work_side is not enlarged: SIFT's own first octave
+    # doubles it, and its features are those the landmark analyzer uses too
+    not_enlarged: float = 0.75
     ref_sides: tuple[int, ...] = (512, 256, 128)  # reference sizes whose features are pooled
     ref_features: int = 1000  # per reference size
     thumb_side: int = 96  # long side of the appearance thumbnail
@@ -164,12 +173,30 @@ def build_model(
 
 
 def query_features(
-    rgb: np.ndarray, params: DetectParams, *, pixel_size: float = 1.0
+    rgb: np.ndarray,
+    params: DetectParams,
+    *,
+    pixel_size: float = 1.0,
+    shared: Callable[[Callable[[], Features]], Features] | None = None,
 ) -> QueryFeatures:
-    """SIFT features of an image scaled to ``work_side`` (never more than twice up).
-    ``pixel_size``: original pixels per pixel of ``rgb`` (a reduced decode), so that polygons
-    come out in the original image's pixels."""
+    """SIFT features of an image at ``work_side``. ``pixel_size``: original pixels per pixel of
+    ``rgb`` (a reduced decode), so that polygons come out in the original image's pixels.
+
+    An image whose long side is at least ``not_enlarged`` of ``work_side`` is shrunk to it, never
+    enlarged, and its features are ``image_features.SHARED_FEATURES``, which the landmark
+    analyzer computes as well: ``shared`` is given the computation and may return them from the
+    hand-off instead. A smaller image is enlarged (at most twice) so that a small emblem in it
+    still has keypoints, and its features are this analyzer's own."""
     h, w = rgb.shape[:2]
+    large = max(h, w) * pixel_size >= params.work_side * params.not_enlarged
+    if large and params.work_side == SHARED_FEATURES.max_side:
+        working = working_rgb(rgb, SHARED_FEATURES)
+        features = (shared or _compute)(functools.partial(features_of, working, SHARED_FEATURES))
+        grey = _grey(working)
+        scale = features.width / w / pixel_size
+        return QueryFeatures(
+            features.width, features.height, scale, features.points, features.root_sift, grey
+        )
     side = min(params.work_side, 2 * max(h, w))
     with single_threaded_opencv():
         grey, scale = _resize(_grey(rgb), side)
@@ -177,6 +204,10 @@ def query_features(
     return QueryFeatures(
         grey.shape[1], grey.shape[0], scale / pixel_size, points, descriptors, grey
     )
+
+
+def _compute(compute: Callable[[], Features]) -> Features:
+    return compute()
 
 
 def detect_emblems(

@@ -17,7 +17,7 @@ import functools
 import hashlib
 import json
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ from watchfloor.faiss_threads import single_threaded_faiss
 from watchfloor.matching.feature_cache import FeatureCache
 from watchfloor.matching.index import expand_ranges
 from watchfloor.matching.verify import Features, VerifyParams
+from watchfloor.vision.image_features import SHARED_FEATURES
 
 __all__ = [
     "GALLERY_DIRNAME",
@@ -49,9 +50,7 @@ FORMAT = "watchfloor-gallery-index-1"
 class IndexParams:
     # SIFT at 1024 px with no cap on the number of features: capping at 4,000 lost the
     # matches of wide-baseline pairs (St Paul's: 6 homography inliers capped, 40-52 uncapped)
-    features: VerifyParams = field(
-        default_factory=lambda: VerifyParams(max_side=1024, n_features=0, dense_side=32)
-    )
+    features: VerifyParams = SHARED_FEATURES
     index_features: int = 4000  # descriptors per image that get words (evenly chosen)
     # the vocabulary is trained on sample_per_image descriptors of every image, at least
     # min_sample and at most max_sample: it grows with the gallery, so posting lists stay short
