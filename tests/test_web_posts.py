@@ -102,6 +102,10 @@ def test_api_post_has_its_signals_and_media_signals(posted):
         "telegram:1001/2",
     }
     assert api.get("/api/v1/signals", params={"subject_type": "nope"}).status_code == 422
+    of_post = api.get("/api/v1/signals", params={"subject": "telegram:1001/1"}).json()
+    assert [s["kind"] for s in of_post["signals"]] == ["language", "place"]
+    sha = post["media"][0]["sha256"]
+    assert api.get("/api/v1/signals", params={"subject": sha}).json()["signals"] == []
 
 
 def test_api_media_content_needs_a_reveal_which_is_audited(posted):

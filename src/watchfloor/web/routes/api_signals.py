@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
 from watchfloor.store.queries import list_signals
+from watchfloor.web.media_access import SHA256
 from watchfloor.web.routes.api_posts import Signal
 from watchfloor.web.security import Principal, viewer
 from watchfloor.web.views.params import next_page, page_bounds
@@ -36,8 +37,11 @@ def signals_api(
     offset: int = 0,
     principal: Principal = viewer,
 ) -> dict[str, Any]:
-    """Signals ordered by subject, analyzer and kind; `limit` is capped at 1000."""
+    """Signals in the order they were written (one subject's: by analyzer and kind); `limit` is
+    capped at 1000."""
     limit, offset = page_bounds(limit, offset, PAGE, MAX_PAGE)
+    if subject and subject_type is None:  # so the unique (subject_type, subject, ...) index serves
+        subject_type = "media" if SHA256.match(subject) else "post"
     with request.app.state.store.connect() as conn:
         rows = list_signals(
             conn,
@@ -47,6 +51,7 @@ def signals_api(
             subject_type=subject_type,
             limit=limit + 1,
             offset=offset,
+            in_stored_order=subject is None,
         )
     page = next_page(rows, limit, offset)
     signals = page.pop("rows")
