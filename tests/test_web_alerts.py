@@ -131,15 +131,36 @@ def test_api_status_change_needs_analyst_and_write_scope_and_is_audited(web, see
 def test_demo_inbox_shows_every_demo_alert_with_links(demo_web):
     with demo_web.store.connect() as conn:
         alerts = list_alerts(conn)
-    assert {a.rule for a in alerts} >= {"bank-match", "emblem-at-landmark", "threat-in-france"}
+    rules = {"emblem-at-landmark", "new-campaign", "outlet-reactivated", "threat-in-france"}
+    assert {a.rule for a in alerts} >= rules
     client, _csrf = demo_web.browser("viewer")
     page = client.get("/alerts", params={"limit": 500}).text
     for alert in alerts:
         assert f'href="/alerts/{alert.id}"' in page
     threat = next(a for a in alerts if a.rule == "threat-in-france")
     detail = client.get(f"/alerts/{threat.id}").text
-    assert re.search(r'href="/posts/\d+"', detail) and re.search(r'href="/targets/[^"]+"', detail)
-    bank = next(a for a in alerts if a.rule == "bank-match")
-    shown = client.get(f"/alerts/{bank.id}").text
-    sha = bank.evidence["sha256"]
+    assert re.search(r'href="/posts/\d+"', detail) and 'href="/targets/city:' in detail
+    emblem = next(a for a in alerts if a.rule == "emblem-at-landmark")
+    shown = client.get(f"/alerts/{emblem.id}").text
+    sha = emblem.evidence["sha256"]
     assert f'src="/media/{sha}/preview"' in shown and f'src="/media/{sha}"' not in shown
+    assert 'href="/targets/landmark:' in shown  # the landmark the image was matched to
+    reactivated = next(a for a in alerts if a.rule == "outlet-reactivated")
+    assert re.search(r'href="/channels/\d+"', client.get(f"/alerts/{reactivated.id}").text)
+    campaign = next(a for a in alerts if a.rule == "new-campaign")
+    page = client.get(f"/alerts/{campaign.id}").text
+    assert f'href="/campaigns/{campaign.evidence["id"]}?at=' in page
+
+
+def test_revealing_an_alerts_image_shows_the_original(demo_web):
+    with demo_web.store.connect() as conn:
+        emblem = next(a for a in list_alerts(conn) if a.rule == "emblem-at-landmark")
+    sha = emblem.evidence["sha256"]
+    client, csrf = demo_web.browser("analyst")
+    back = client.post(
+        f"/media/{sha}/reveal",
+        data={"csrf_token": csrf, "next": f"/alerts/{emblem.id}"},
+        follow_redirects=False,
+    )
+    assert back.headers["location"].startswith(f"/alerts/{emblem.id}")
+    assert f'src="/media/{sha}"' in client.get(f"/alerts/{emblem.id}").text

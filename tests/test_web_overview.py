@@ -77,7 +77,7 @@ def test_demo_overview_shows_campaigns_surges_and_targets(demo_web):
         assert severity_row(page, severity)[-1] == str(sum(row.values()))
     assert campaigns and body["campaigns"]
     assert body["campaigns"][0]["id"] == campaigns[0].id  # the most recently started first
-    assert f'href="/campaigns/{campaigns[0].id}"' in page
+    assert f'href="/campaigns/{campaigns[0].id}?at=' in page
     assert [t["key"] for t in body["targets"]] == [t["key"] for t in top]
     assert top[0]["name"] in page
     assert body["surges"] or body["reactivations"]

@@ -21,6 +21,7 @@ from watchfloor.web.views.params import BadFilter
 
 router = APIRouter(tags=["alerts"], include_in_schema=False)
 MEDIA_SHOWN = 12  # media of an alert shown inline (each needs a reveal look-up)
+POSTS_SHOWN = 20
 
 
 @router.get("/alerts")
@@ -57,7 +58,13 @@ def alert_page(request: Request, alert_id: int, principal: Principal = viewer) -
             for m in shown
             if may_see_original(conn, principal.user_id, principal.name, m["sha256"], hours)
         }
-    context = {"alert": alert, "note_max": NOTE_MAX, "media": shown, "revealed": revealed}
+    context = {
+        "alert": alert,
+        "note_max": NOTE_MAX,
+        "media": shown,
+        "revealed": revealed,
+        "posts_shown": POSTS_SHOWN,
+    }
     return render(request, "alerts/detail.html", context)
 
 

@@ -4,26 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from watchfloor.web.routes.targets import GEOJSON
+from watchfloor.web.routes.targets import GEOJSON, target_filters
 from watchfloor.web.security import Principal, viewer
-from watchfloor.web.views.params import BadFilter, Window
 from watchfloor.web.views.targets import (
-    MAP_LIMIT,
     POSTS_PAGE,
+    TargetFilters,
     geojson_view,
     target_view,
     targets_view,
 )
 
 router = APIRouter(prefix="/api/v1", tags=["targets"])
-SINCE = Query(None, description="evidence from posts on or after this date (2018-01-31)")
-UNTIL = Query(None, description="evidence from posts before this time; a bare date includes it")
-COUNTRY = Query(None, description="ISO code or name")
-KIND = Query(None, description="landmark, city or country")
+API_FILTERS = target_filters(422)
 
 
 class Target(BaseModel):
@@ -67,48 +63,22 @@ class TargetDetail(Target):
     offset: int
 
 
-def _window(since: str | None, until: str | None) -> Window:
-    try:
-        return Window.parse(since, until)
-    except BadFilter as exc:
-        raise HTTPException(422, str(exc)) from exc
-
-
 @router.get("/targets", response_model=TargetList)
 def list_targets_api(
-    request: Request,
-    since: str | None = SINCE,
-    until: str | None = UNTIL,
-    country: str | None = COUNTRY,
-    kind: str | None = KIND,
-    limit: int = Query(MAP_LIMIT, description=f"at most {MAP_LIMIT}"),
-    principal: Principal = viewer,
+    request: Request, principal: Principal = viewer, filters: TargetFilters = API_FILTERS
 ) -> dict[str, Any]:
     """Targets seen in the window, the most posted first."""
-    window = _window(since, until)
-    try:
-        with request.app.state.store.connect() as conn:
-            return targets_view(conn, window, country, kind, limit)
-    except BadFilter as exc:
-        raise HTTPException(422, str(exc)) from exc
+    with request.app.state.store.connect() as conn:
+        return targets_view(conn, filters)
 
 
 @router.get("/targets.geojson")
 def targets_geojson_api(
-    request: Request,
-    since: str | None = SINCE,
-    until: str | None = UNTIL,
-    country: str | None = COUNTRY,
-    kind: str | None = KIND,
-    principal: Principal = viewer,
+    request: Request, principal: Principal = viewer, filters: TargetFilters = API_FILTERS
 ) -> JSONResponse:
     """The same targets as a GeoJSON FeatureCollection of points."""
-    window = _window(since, until)
-    try:
-        with request.app.state.store.connect() as conn:
-            collection = geojson_view(conn, window, country, kind)
-    except BadFilter as exc:
-        raise HTTPException(422, str(exc)) from exc
+    with request.app.state.store.connect() as conn:
+        collection = geojson_view(conn, filters)
     return JSONResponse(collection, media_type=GEOJSON)
 
 

@@ -3,16 +3,17 @@ and the GeoJSON download."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from watchfloor.web.security import Principal, viewer
 from watchfloor.web.svg.worldmap import markers_from_targets, render_world_map
 from watchfloor.web.templating import render
-from watchfloor.web.views.params import BadFilter, Window
+from watchfloor.web.views.params import BadFilter
 from watchfloor.web.views.targets import (
     MAP_LIMIT,
     POSTS_PAGE,
+    TargetFilters,
     geojson_view,
     target_view,
     targets_view,
@@ -22,49 +23,48 @@ router = APIRouter(tags=["targets"], include_in_schema=False)
 GEOJSON = "application/geo+json"
 
 
+def target_filters(status: int):
+    """A dependency parsing the map's filters; a bad value is an HTTP `status` error."""
+
+    def dependency(
+        since: str | None = Query(None, description="evidence from posts on or after this date"),
+        until: str | None = Query(None, description="before this time; a bare date includes it"),
+        country: str | None = Query(None, description="ISO code or name"),
+        kind: str | None = Query(None, description="landmark, city or country"),
+        limit: int = Query(MAP_LIMIT, description=f"at most {MAP_LIMIT}"),
+    ) -> TargetFilters:
+        try:
+            return TargetFilters.parse(since, until, country, kind, limit)
+        except BadFilter as exc:
+            raise HTTPException(status, str(exc)) from exc
+
+    return Depends(dependency)
+
+
+PAGE_FILTERS = target_filters(400)
+
+
 @router.get("/targets")
 def targets_page(
-    request: Request,
-    since: str | None = None,
-    until: str | None = None,
-    country: str | None = None,
-    kind: str | None = None,
-    principal: Principal = viewer,
+    request: Request, principal: Principal = viewer, filters: TargetFilters = PAGE_FILTERS
 ) -> Response:
-    error = None
-    try:
-        window = Window.parse(since, until)
-        with request.app.state.store.connect() as conn:
-            data = targets_view(conn, window, country, kind)
-    except BadFilter as exc:
-        error, window = str(exc), Window()
-        with request.app.state.store.connect() as conn:
-            data = targets_view(conn, window)
+    with request.app.state.store.connect() as conn:
+        data = targets_view(conn, filters)
     markers = markers_from_targets(data["targets"], lambda t: t["href"])
     context = {
         **data,
-        "error": error,
         "map_svg": render_world_map(markers, title="Targets map"),
         "query": request.url.query,
     }
-    return render(request, "targets/map.html", context, 400 if error else 200)
+    return render(request, "targets/map.html", context)
 
 
 @router.get("/targets.geojson")
 def targets_geojson_download(
-    request: Request,
-    since: str | None = None,
-    until: str | None = None,
-    country: str | None = None,
-    kind: str | None = None,
-    principal: Principal = viewer,
+    request: Request, principal: Principal = viewer, filters: TargetFilters = PAGE_FILTERS
 ) -> Response:
-    try:
-        window = Window.parse(since, until)
-        with request.app.state.store.connect() as conn:
-            collection = geojson_view(conn, window, country, kind, MAP_LIMIT)
-    except BadFilter as exc:
-        raise HTTPException(400, str(exc)) from exc
+    with request.app.state.store.connect() as conn:
+        collection = geojson_view(conn, filters)
     return JSONResponse(
         collection,
         media_type=GEOJSON,

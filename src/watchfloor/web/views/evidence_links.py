@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select, tuple_
 
-from watchfloor.store.schema import channels, media, posts, targets
+from watchfloor.store.schema import channels, media, posts, target_evidence, targets
 from watchfloor.store.times import iso_utc
 from watchfloor.web.views.links import campaign_href, channel_href, post_href, target_href
 
@@ -30,7 +30,7 @@ class References:
     post_ids: set[int] = field(default_factory=set)
     channels: set[str] = field(default_factory=set)
     targets: set[str] = field(default_factory=set)
-    campaigns: set[str] = field(default_factory=set)
+    campaigns: dict[str, str | None] = field(default_factory=dict)  # id -> start, if known
     media: set[str] = field(default_factory=set)
 
 
@@ -43,7 +43,7 @@ def _scalar(value: str, refs: References) -> None:
     if TARGET_KEY.match(value):
         refs.targets.add(value)
     elif value.startswith("campaign:"):
-        refs.campaigns.add(value)
+        refs.campaigns.setdefault(value, None)
 
 
 def _mapping(value: dict[str, Any], refs: References) -> None:
@@ -56,6 +56,9 @@ def _mapping(value: dict[str, Any], refs: References) -> None:
         refs.post_keys.add(key)
     if isinstance(value.get("post_id"), int):
         refs.post_ids.add(value["post_id"])
+    campaign, start = value.get("id"), value.get("start")
+    if isinstance(campaign, str) and campaign.startswith("campaign:") and isinstance(start, str):
+        refs.campaigns[campaign] = start
     if isinstance(value.get("sha256"), str) and SHA256.match(value["sha256"]):
         refs.media.add(value["sha256"])
 
@@ -156,18 +159,32 @@ def _media(conn: Connection, refs: References) -> list[dict[str, Any]]:
     shas = sorted(refs.media)[:CAP]
     if not shas:
         return []
-    query = select(media.c.sha256, media.c.mime).where(media.c.sha256.in_(shas))
-    return [
-        {"sha256": sha, "mime": mime} for sha, mime in conn.execute(query.order_by(media.c.sha256))
-    ]
+    m = media.c
+    query = select(m.sha256, m.mime, m.width, m.height).where(m.sha256.in_(shas))
+    return [r._asdict() for r in conn.execute(query.order_by(m.sha256))]
+
+
+def _shown_places(conn: Connection, post_ids: list[int], shas: list[str]) -> set[str]:
+    """Targets the media show in those posts (looked up by post: ix_target_evidence_post)."""
+    if not post_ids or not shas:
+        return set()
+    te = target_evidence.c
+    query = select(te.target_key).where(te.post_id.in_(post_ids), te.subject.in_(shas))
+    return set(conn.execute(query.distinct()).scalars())
 
 
 def evidence_links(conn: Connection, subject: str, evidence: Any) -> dict[str, list[Any]]:
     refs = references(subject, evidence)
+    found_posts = _posts(conn, refs)
+    shas = sorted(refs.media)[:CAP]
+    refs.targets |= _shown_places(conn, [p["id"] for p in found_posts], shas)
     return {
-        "posts": _posts(conn, refs),
+        "posts": found_posts,
         "channels": _channels(conn, refs),
         "targets": _targets(conn, refs),
-        "campaigns": [{"id": c, "href": campaign_href(c)} for c in sorted(refs.campaigns)[:CAP]],
+        "campaigns": [
+            {"id": c, "start": refs.campaigns[c], "href": campaign_href(c, refs.campaigns[c])}
+            for c in sorted(refs.campaigns)[:CAP]
+        ],
         "media": _media(conn, refs),
     }

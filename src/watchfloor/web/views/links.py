@@ -17,8 +17,10 @@ def target_href(key: str) -> str:
     return f"/targets/{quote(key, safe=':')}"
 
 
-def campaign_href(campaign_id: str) -> str:
-    return f"/campaigns/{quote(campaign_id, safe=':')}"
+def campaign_href(campaign_id: str, at: str | None = None) -> str:
+    """`at` (the campaign's start, ISO) lets the page group only the posts around it."""
+    path = f"/campaigns/{quote(campaign_id, safe=':')}"
+    return path if at is None else f"{path}?at={quote(at)}"
 
 
 def alert_href(alert_id: int) -> str:

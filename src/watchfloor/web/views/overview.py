@@ -63,7 +63,7 @@ def _campaign(c: Campaign) -> dict[str, Any]:
     data = c.as_dict()
     data.pop("members")
     data["targets"] = data["targets"][:5]
-    data["href"] = campaign_href(c.id)
+    data["href"] = campaign_href(c.id, data["start"])
     return data
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection
@@ -28,45 +29,57 @@ def _check_kind(kind: str | None) -> str | None:
     return kind
 
 
-def _filters(window: Window, country: str | None, kind: str | None, limit: int) -> dict:
-    return {
-        "since": window.since,
-        "until": window.until,
-        "country": (country or "").strip() or None,
-        "kind": _check_kind(kind),
-        "limit": page_bounds(limit, 0, MAP_LIMIT, MAP_LIMIT)[0],
-    }
+@dataclass(frozen=True)
+class TargetFilters:
+    """What the map shows: evidence in a window, optionally one country or kind of target."""
+
+    window: Window = field(default_factory=Window)
+    country: str | None = None
+    kind: str | None = None
+    limit: int = MAP_LIMIT
+
+    @classmethod
+    def parse(
+        cls,
+        since: str | None = None,
+        until: str | None = None,
+        country: str | None = None,
+        kind: str | None = None,
+        limit: int = MAP_LIMIT,
+    ) -> TargetFilters:
+        return cls(
+            Window.parse(since, until),
+            (country or "").strip() or None,
+            _check_kind(kind),
+            page_bounds(limit, 0, MAP_LIMIT, MAP_LIMIT)[0],
+        )
+
+    def query(self) -> dict[str, Any]:
+        """Keyword arguments of `list_targets` / `targets_geojson`."""
+        w = self.window
+        return {"since": w.since, "until": w.until, "country": self.country,
+                "kind": self.kind, "limit": self.limit}  # fmt: skip
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {**self.window.as_dict(), "country": self.country, "kind": self.kind}
 
 
-def targets_view(
-    conn: Connection,
-    window: Window,
-    country: str | None = None,
-    kind: str | None = None,
-    limit: int = MAP_LIMIT,
-) -> dict[str, Any]:
+def targets_view(conn: Connection, filters: TargetFilters) -> dict[str, Any]:
     """Targets seen in the window, the most posted first, each with its page's link."""
-    filters = _filters(window, country, kind, limit)
-    found = list_targets(conn, **filters)
+    found = list_targets(conn, **filters.query())
     for t in found:
         t["href"] = target_href(t["key"])
     return {
         "targets": found,
-        "filters": {**window.as_dict(), "country": filters["country"], "kind": filters["kind"]},
-        "limit": filters["limit"],
+        "filters": filters.as_dict(),
+        "limit": filters.limit,
         "kinds": list(KINDS),
         "unplaced": sum(1 for t in found if t["lat"] is None or t["lon"] is None),
     }
 
 
-def geojson_view(
-    conn: Connection,
-    window: Window,
-    country: str | None = None,
-    kind: str | None = None,
-    limit: int = MAP_LIMIT,
-) -> dict[str, Any]:
-    collection = targets_geojson(conn, **_filters(window, country, kind, limit))
+def geojson_view(conn: Connection, filters: TargetFilters) -> dict[str, Any]:
+    collection = targets_geojson(conn, **filters.query())
     for feature in collection["features"]:
         feature["properties"]["href"] = target_href(feature["id"])
     return collection
