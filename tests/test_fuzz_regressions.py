@@ -192,3 +192,41 @@ def test_analyzers_decode_within_the_configured_limits(tmp_path: Path) -> None:
     assert caught.value.code == "too_many_scans"
     relaxed = AnalyzerOptions(image_limits=ImageLimits(jpeg_scans=1000))
     assert decode_image(item, relaxed).rgb.shape == (480, 640, 3)
+
+
+# ---- what PostgreSQL refuses and SQLite takes -------------------------------------------------
+
+
+def test_nul_characters_are_stored_as_replacement_characters(store, settings, tmp_path):
+    """PostgreSQL refuses NUL in text ("cannot contain NUL (0x00) bytes"); it stopped the ingest."""
+    msgs = [message(1, "a\x00b", **{"from": "x\x00"}, file="f\x00.jpg", media_type=["list"])]
+    chat = single_chat(msgs, name="chat\x00")
+    report = ingest_paths(store, settings, [write_export(tmp_path / "n", chat)])
+    assert report.sources[0].error is None and report.totals()["added"] == 1
+    with store.connect() as conn:
+        post = queries.list_posts(conn, limit=1)[0]
+    assert post["text"] == "a\ufffdb"
+    assert [m["role"] for m in post["media"]] == ["file"]  # a media_type that is no text
+
+
+def test_identifiers_longer_than_their_columns(store, settings, tmp_path):
+    """PostgreSQL refuses strings longer than a VARCHAR column; SQLite stored them."""
+    msgs = [
+        message(1, "ok"),
+        message(2, "long type", type="t" * 41),
+        message(3, "long sender id", from_id="f" * 256),
+        message(4, "long role", file="f.bin", media_type="m" * 41),
+    ]
+    chats = [
+        write_export(tmp_path / "a", single_chat(msgs)),
+        write_export(tmp_path / "b", single_chat([message(1)], chat_id="c" * 256)),
+        write_export(tmp_path / "c", single_chat([message(1)], kind="k" * 61)),
+        write_export(tmp_path / "d", single_chat([message(1)], chat_id="c\x00")),
+    ]
+    report = ingest_paths(store, settings, chats)
+    assert report.totals()["added"] == 1
+    errors = [(s.error or "").split(":")[0] for s in report.sources]
+    assert errors == ["", "malformed_export", "malformed_export", "malformed_export"]
+    assert [code for locator, code in _quarantined(store) if "message" in locator] == [
+        "malformed_message"
+    ] * 3

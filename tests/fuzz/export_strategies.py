@@ -34,6 +34,7 @@ def deep(draw: st.DrawFn) -> object:
     return value
 
 
+LONG = st.text(alphabet="ab\x00", min_size=41, max_size=300)  # past the store's VARCHAR sizes
 _DATE_TEXT = EDGE_DATES.map(lambda d: d.isoformat()) | st.text(max_size=25)
 _UNIXTIME = st.integers(-(10**20), 10**20).map(str) | st.integers(-(10**12), 10**12) | JSON_VALUES
 _ENTITY = st.fixed_dictionaries(
@@ -53,24 +54,24 @@ _MEDIA_PATH = st.sampled_from(
 ) | st.text(max_size=20)
 
 MESSAGE_FIELDS = {
-    "type": st.sampled_from(["message", "service", "unsupported"]) | JSON_VALUES,
+    "type": st.sampled_from(["message", "service", "unsupported"]) | JSON_VALUES | LONG,
     "date": _DATE_TEXT | JSON_VALUES,
     "edited": _DATE_TEXT | JSON_VALUES,
     "edited_unixtime": _UNIXTIME,
     "from": st.text(max_size=20) | JSON_VALUES,
-    "from_id": st.text(max_size=20) | JSON_VALUES,
+    "from_id": st.text(max_size=20) | JSON_VALUES | LONG,
     "actor_id": JSON_VALUES,
     "text": _TEXT,
     "text_entities": st.lists(_ENTITY, max_size=4) | JSON_VALUES,
     "photo": _MEDIA_PATH | JSON_VALUES,
     "photo_file_size": JSON_VALUES,
     "file": _MEDIA_PATH | JSON_VALUES,
-    "media_type": st.text(max_size=12) | JSON_VALUES,
+    "media_type": st.text(max_size=12) | JSON_VALUES | LONG,
     "mime_type": JSON_VALUES,
     "thumbnail": _MEDIA_PATH,
     "reply_to_message_id": JSON_VALUES,
     "forwarded_from": JSON_VALUES,
-    "forwarded_from_id": JSON_VALUES,
+    "forwarded_from_id": JSON_VALUES | LONG,
     "extra": JSON_VALUES | deep(),
 }
 
@@ -89,8 +90,8 @@ CHAT = st.fixed_dictionaries(
     {"messages": MESSAGES},
     optional={
         "name": st.text(max_size=20) | JSON_VALUES,
-        "type": st.sampled_from(["public_channel", "private_group"]) | JSON_VALUES,
-        "id": st.integers() | JSON_VALUES,
+        "type": st.sampled_from(["public_channel", "private_group"]) | JSON_VALUES | LONG,
+        "id": st.integers() | JSON_VALUES | LONG,
     },
 )
 
@@ -177,3 +178,36 @@ def html_page(draw: st.DrawFn) -> bytes:
         f'<div class="history">{"".join(messages)}</div></div></div></body></html>'
     )
     return page.encode("utf-8", "surrogatepass")
+
+
+_RISKY_TEXT = st.text(max_size=20) | LONG
+_STORABLE_FIELDS = {
+    "type": st.sampled_from(["message", "service"]) | LONG,
+    "from": _RISKY_TEXT,
+    "from_id": _RISKY_TEXT,
+    "forwarded_from": _RISKY_TEXT,
+    "forwarded_from_id": _RISKY_TEXT,
+    "text": _RISKY_TEXT | st.lists(_RISKY_TEXT | _ENTITY, max_size=3),
+    "file": _RISKY_TEXT,
+    "media_type": _RISKY_TEXT,
+    "mime_type": _RISKY_TEXT,
+}
+
+
+@st.composite
+def storable_stress_export(draw: st.DrawFn) -> bytes:
+    """Valid messages whose texts and identifiers hold NUL or run past the store's column sizes:
+    the readers accept them, and only the store can refuse them."""
+    messages = draw(
+        st.lists(
+            st.fixed_dictionaries(
+                {"id": st.integers(1, 10**6), "date_unixtime": st.integers(0, 2 * 10**9).map(str)},
+                optional=_STORABLE_FIELDS,
+            ),
+            min_size=1,
+            max_size=4,
+        )
+    )
+    chat = {"name": draw(_RISKY_TEXT), "type": draw(st.just("public_channel") | LONG)}
+    chat |= {"id": draw(st.integers(1, 10**9) | LONG), "messages": messages}
+    return json.dumps(chat).encode()

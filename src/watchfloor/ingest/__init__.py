@@ -12,6 +12,7 @@ from typing import Any
 from watchfloor.config import Settings, parse_timezone
 from watchfloor.ingest import checkpoints
 from watchfloor.ingest.media import MediaIngest
+from watchfloor.ingest.storable import storable_channel, storable_post
 from watchfloor.records import Post, Rejected
 from watchfloor.sources.base import ChatStream, SourceError, TimeContext
 from watchfloor.sources.telegram_export import TelegramExport
@@ -84,7 +85,7 @@ class ChatIngest:
 
     def run(self, force: bool, on_batch: Callable[[], None]) -> ChatReport:
         with self.store.begin() as conn:
-            self.channel_id = upsert_channel(conn, self.stream.channel)
+            self.channel_id = upsert_channel(conn, storable_channel(self.stream.channel))
             done, completed = checkpoints.load(conn, self.stream.resume_key)
         if completed and not force:
             self.report.already_complete = True
@@ -97,7 +98,8 @@ class ChatIngest:
         return self.report
 
     def _write(self, batch: list[tuple[int, Any]], end: int, completed: bool) -> None:
-        records = [self.stream.to_record(item, index) for index, item in batch]
+        source = str(self.stream.source)
+        records = [_storable(self.stream.to_record(item, index), source) for index, item in batch]
         rejected = [r for r in records if isinstance(r, Rejected)]
         posts = [r for r in records if isinstance(r, Post)]
         with self.store.begin() as conn:
@@ -141,6 +143,10 @@ class ChatIngest:
                 counts += apply_change(conn, prepared, existing)
         insert_posts(conn, self.channel_id, new)
         counts.added += len(new)
+
+
+def _storable(record: Post | Rejected, source: str) -> Post | Rejected:
+    return storable_post(record, source) if isinstance(record, Post) else record
 
 
 def _unique_ids(posts: list[Post]) -> list[Post]:

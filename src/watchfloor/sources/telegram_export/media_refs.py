@@ -34,7 +34,7 @@ def json_media_refs(msg: dict) -> tuple[MediaRef, ...]:
     refs = (
         media_ref("photo", msg.get("photo"), "image/jpeg", msg.get("photo_file_size")),
         media_ref(
-            msg.get("media_type") or "file",
+            _media_type(msg.get("media_type")),
             msg.get("file"),
             msg.get("mime_type"),
             msg.get("file_size"),
@@ -48,3 +48,7 @@ def json_media_refs(msg: dict) -> tuple[MediaRef, ...]:
         ),
     )
     return tuple(r for r in refs if r is not None)
+
+
+def _media_type(value: object) -> str:
+    return value if isinstance(value, str) and value else "file"
