@@ -230,3 +230,12 @@ def test_identifiers_longer_than_their_columns(store, settings, tmp_path):
     assert [code for locator, code in _quarantined(store) if "message" in locator] == [
         "malformed_message"
     ] * 3
+
+
+def test_tat_json_escaping_no_utf8_character():
+    """ijson turns a lone low surrogate ("\\udc00") into bytes that are no UTF-8 and raised
+    UnicodeDecodeError, not its own JSONError."""
+    data = b'[{"hash_digest": "' + PDQ.encode() + b'", "algorithm": "PDQ"}, {"a": "\\udc00"}]'
+    items = [item for _, item in read_tat(io.BytesIO(data))]
+    assert isinstance(items[0], HashEntry)
+    assert isinstance(items[1], BadInput) and items[1].code == "malformed_json"

@@ -336,7 +336,7 @@ def read_tat(stream: BinaryIO) -> Iterator[Item]:
             return
         for index, record in enumerate(ijson.items(itertools.chain([first], events), prefix), 1):
             yield index, _tat_record(record)
-    except ijson.JSONError as exc:
+    except (ijson.JSONError, UnicodeDecodeError) as exc:  # a lone "\\udc00" is no UTF-8
         reason = f"the JSON breaks off or is invalid after record {index}: {exc}".splitlines()[0]
         yield index + 1, BadInput("malformed_json", reason)
 
