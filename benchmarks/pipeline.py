@@ -10,12 +10,13 @@ text posts (``benchmarks/text_mix.py``: benign posts in five languages and repos
 exemplars), ingested. Then for each mode the analyzers of ``--only`` run from scratch (their
 signals, state and quarantine removed) through ``run_analysis``, as ``watchfloor analyze`` does,
 twice: the first run loads the models and fills the caches (its wall time is ``cold_wall_s``),
-the second is measured. images/s is the images over the wall time of the media analyzers,
-posts/s the posts (captions included) over the wall time of the post analyzers. The cluster (two
-worker processes, one thread each, reading media from a shared copy behind an fsspec URL in a
-temporary directory, as with ``WATCHFLOOR_MEDIA_URL``) is started before its runs and its
-start-up is reported on its own. Wall-clock rates depend on what else runs on the machine: the
-load average is reported.
+the second is measured. The media analyzers run first, then the post analyzers, each group
+timed on its own: images/s and posts/s (captions included) over its wall time, and per CPU
+second (this process, a local pool's workers, or the cluster's worker processes), which
+depends much less on what else runs on the machine than wall-clock rates (the load average is
+reported). The cluster (two worker processes, one thread each, reading media from a shared copy
+behind an fsspec URL in a temporary directory, as with ``WATCHFLOOR_MEDIA_URL``) is started
+before its runs and its start-up is reported on its own.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import argparse
 import dataclasses
 import json
 import os
+import resource
 import shutil
 import sys
 import tempfile
@@ -73,46 +75,74 @@ def forget_analysis(store) -> None:
         conn.execute(delete(quarantine).where(quarantine.c.stage == "analyze"))
 
 
-def warm_run(store, settings, registry, only: list[str], workers: int, counts: dict) -> dict:
-    cold = timed_run(store, settings, registry, only, workers, counts)
-    return timed_run(store, settings, registry, only, workers, counts) | {
+def cpu_seconds(client: Any = None) -> float:
+    """CPU time of this process, its reaped children (a local pool's workers) and, given a
+    Dask client, the cluster's worker processes."""
+    own, kids = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    total = own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+    if client is not None:
+        total += sum(client.run(_worker_cpu).values())
+    return total
+
+
+def _worker_cpu() -> float:
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    return used.ru_utime + used.ru_stime
+
+
+def warm_run(store, settings, registry, groups, workers: int, counts, client=None) -> dict:
+    cold = timed_run(store, settings, registry, groups, workers, counts, client)
+    return timed_run(store, settings, registry, groups, workers, counts, client) | {
         "cold_wall_s": cold["wall_s"]
     }
 
 
-def timed_run(store, settings, registry, only: list[str], workers: int, counts: dict) -> dict:
+def timed_run(store, settings, registry, groups, workers: int, counts, client=None) -> dict:
+    """The media analyzers, then the post analyzers, each timed in wall and CPU seconds."""
     forget_analysis(store)
-    started = time.perf_counter()
-    report = run_analysis(store, settings, registry, workers=workers, only=only)
-    wall = time.perf_counter() - started
-    subject = {c.name: c.subject for c in registry.ordered(only)}
-    media_s = sum(a.seconds for a in report.analyzers if subject[a.analyzer] == "media")
-    post_s = sum(a.seconds for a in report.analyzers if subject[a.analyzer] == "post")
-    return {
-        "wall_s": round(wall, 2),
-        "images_per_s": round(counts["images"] / media_s, 2) if media_s else None,
-        "posts_per_s": round(counts["posts"] / post_s, 1) if post_s else None,
-        "per_analyzer_s": {a.analyzer: a.seconds for a in report.analyzers},
-        "problems": report.problems,
-        "load_average": [round(v, 2) for v in os.getloadavg()],
-    }
+    result: dict[str, Any] = {"wall_s": 0.0, "per_analyzer_s": {}, "problems": 0}
+    for unit, names in groups.items():
+        cpu, started = cpu_seconds(client), time.perf_counter()
+        report = run_analysis(store, settings, registry, workers=workers, only=names)
+        wall, cpu = time.perf_counter() - started, cpu_seconds(client) - cpu
+        result[f"{unit}_per_s"] = round(counts[unit] / wall, 2)
+        result[f"{unit}_per_cpu_s"] = round(counts[unit] / cpu, 2)
+        result["wall_s"] = round(result["wall_s"] + wall, 2)
+        result["per_analyzer_s"] |= {a.analyzer: a.seconds for a in report.analyzers}
+        result["problems"] += report.problems
+    return result | {"load_average": [round(v, 2) for v in os.getloadavg()]}
 
 
-def cluster_run(store, settings, registry, only, counts, root: Path) -> dict:
-    from distributed import LocalCluster
+def cluster_run(store, settings, registry, groups, counts, root: Path) -> dict:
+    from distributed import Client, LocalCluster
 
     started = time.perf_counter()
-    with LocalCluster(
-        processes=True, n_workers=2, threads_per_worker=1, dashboard_address=None
-    ) as cluster:
+    with (
+        LocalCluster(
+            processes=True, n_workers=2, threads_per_worker=1, dashboard_address=None
+        ) as cluster,
+        Client(cluster, set_as_default=False) as client,
+    ):
         start_s = time.perf_counter() - started
         on_cluster = dataclasses.replace(
             settings,
             scheduler=cluster.scheduler_address,
             media_url=f"simplecache::file://{root / 'shared-media'}",
         )
-        run = warm_run(store, on_cluster, registry, only, 1, counts)
+        run = warm_run(store, on_cluster, registry, groups, 1, counts, client)
     return {"mode": "dask LocalCluster, 2 workers", "start_s": round(start_s, 2), **run}
+
+
+def analyzer_groups(registry: AnalyzerRegistry, only: list[str]) -> dict[str, list[str]]:
+    subject = {c.name: c.subject for c in registry.ordered(only)}
+    groups = {
+        "images": [n for n in only if subject[n] == "media"],
+        "posts": [n for n in only if subject[n] == "post"],
+    }
+    return {unit: names for unit, names in groups.items() if names}
 
 
 def main() -> None:
@@ -129,6 +159,7 @@ def main() -> None:
     settings = load_settings(workspace=root / "ws", db_url=args.db, environ={})
     store = open_store(settings)
     registry = AnalyzerRegistry.from_entry_points()
+    groups = analyzer_groups(registry, only)
     counts = {"images": args.images, "posts": args.images + args.posts}
     try:
         log(f"writing and ingesting {args.images} images, {args.posts} text posts in {root}")
@@ -138,10 +169,10 @@ def main() -> None:
             log(f"local, {workers} worker(s)")
             runs.append(
                 {"mode": f"local, {workers} worker(s)"}
-                | warm_run(store, settings, registry, only, workers, counts)
+                | warm_run(store, settings, registry, groups, workers, counts)
             )
         log("dask LocalCluster, 2 workers")
-        runs.append(cluster_run(store, settings, registry, only, counts, root))
+        runs.append(cluster_run(store, settings, registry, groups, counts, root))
     finally:
         store.close()
         shutil.rmtree(root, ignore_errors=True)
@@ -156,7 +187,7 @@ def with_ratios(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     base = runs[0]
     for run in runs:
         for rate in ("images_per_s", "posts_per_s"):
-            if run[rate] and base[rate]:
+            if run.get(rate) and base.get(rate):
                 run[rate.replace("_per_s", "_ratio")] = round(run[rate] / base[rate], 2)
     return runs
 
@@ -167,15 +198,16 @@ def print_table(result: dict[str, Any]) -> None:
         f"{', '.join(result['analyzers'])}"
     )
     print(
-        f"{'mode':32} {'cold s':>7} {'wall s':>7} {'img/s':>7} {'ratio':>5} {'posts/s':>8} "
-        f"{'ratio':>5}  load"
+        f"{'mode':30} {'cold s':>6} {'wall s':>6} {'img/s':>6} {'ratio':>5} {'img/cpu-s':>9} "
+        f"{'posts/s':>7} {'ratio':>5} {'posts/cpu-s':>11}  load"
     )
     for r in result["runs"]:
         print(
-            f"{r['mode']:32} {r['cold_wall_s']:7.1f} {r['wall_s']:7.1f} "
-            f"{r['images_per_s'] or 0:7.2f} "
-            f"{r.get('images_ratio', 0):5.2f} {r['posts_per_s'] or 0:8.1f} "
-            f"{r.get('posts_ratio', 0):5.2f}  {r['load_average'][0]:.1f}"
+            f"{r['mode']:30} {r['cold_wall_s']:6.1f} {r['wall_s']:6.1f} "
+            f"{r.get('images_per_s', 0):6.2f} {r.get('images_ratio', 0):5.2f} "
+            f"{r.get('images_per_cpu_s', 0):9.2f} {r.get('posts_per_s', 0):7.1f} "
+            f"{r.get('posts_ratio', 0):5.2f} {r.get('posts_per_cpu_s', 0):11.1f}  "
+            f"{r['load_average'][0]:.1f}"
         )
     for r in result["runs"]:
         slowest = sorted(r["per_analyzer_s"].items(), key=lambda kv: -kv[1])[:4]
