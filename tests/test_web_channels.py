@@ -119,3 +119,32 @@ def test_corpus_cache_keeps_results_until_the_corpus_changes(web, tmp_path):
     expired = CorpusCache(max_age=0.0)
     with web.store.connect() as conn:
         assert expired.activity(conn) is not expired.activity(conn)
+
+
+def test_forwards_resolve_by_id_under_an_old_name_and_by_title(web, tmp_path):
+    from tests.exports import message, single_chat, write_export
+    from watchfloor.ingest import ingest_paths
+
+    alpha = single_chat([message(1, "alpha says")], chat_id=3001, name="Alpha Desk")
+    beta = single_chat(
+        [
+            message(1, "", forwarded_from="Alpha (old name)", forwarded_from_id="channel3001"),
+            message(2, "", forwarded_from="Alpha Desk"),
+            message(3, "", forwarded_from="Someone", forwarded_from_id="user77"),
+            message(4, "", forwarded_from="Alpha Desk", forwarded_from_id="channel999"),
+        ],
+        chat_id=3002,
+        name="Beta Relay",
+    )
+    for name, export in (("alpha", alpha), ("beta", beta)):
+        ingest_paths(web.store, web.settings, [write_export(tmp_path / name, export)])
+    with web.store.connect() as conn:
+        ids = dict(conn.execute(select(channels.c.title, channels.c.id)).all())
+    api = web.api("viewer", "read")
+    into = api.get(f"/api/v1/channels/{ids['Alpha Desk']}").json()["forwards_in"]
+    assert [(f["name"], f["count"]) for f in into] == [("Beta Relay", 3)]  # id, title, title
+    out = api.get(f"/api/v1/channels/{ids['Beta Relay']}").json()["forwards_out"]
+    linked = {f["name"]: f["href"] for f in out}
+    assert linked["Alpha (old name)"] == f"/channels/{ids['Alpha Desk']}"
+    assert linked["Someone"] is None  # a person, not a channel
+    assert sum(f["count"] for f in out) == 4

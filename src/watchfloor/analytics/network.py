@@ -206,7 +206,7 @@ class _Resolver:
             self.by_handle[handle.lstrip("@").lower()] = key
 
     def forward(self, name: str | None, raw_id: str | None) -> Node | None:
-        m = _FORWARD_ID.match(raw_id.strip()) if raw_id else None
+        m = _match_forward_id(raw_id)
         if m and (m.group("prefix") or "").lower() == "user":
             return Node(f"telegram:user{m.group('id')}", name or raw_id, "user")
         if m and m.group("id") in self.by_platform_id:
@@ -233,7 +233,7 @@ def build_network(conn: Connection, aliases: Mapping[str, str] | None = None) ->
     """The forward, mention and link graph of everything stored."""
     resolve = _Resolver(conn, aliases)
     net = ChannelNetwork({n.key: n for n in resolve.by_id.values()})
-    for channel_id, name, raw_id, n, first, last in _forward_counts(conn):
+    for channel_id, name, raw_id, n, first, last in forward_counts(conn):
         target = resolve.forward(name, raw_id)
         source = resolve.by_id[channel_id].key
         if target is not None:
@@ -256,8 +256,22 @@ def build_network(conn: Connection, aliases: Mapping[str, str] | None = None) ->
     return net
 
 
-def _forward_counts(conn: Connection):
-    """Forwards per (channel, origin) with count, first and last: grouped by the database."""
+def _match_forward_id(raw_id: str | None) -> re.Match | None:
+    return _FORWARD_ID.match(raw_id.strip()) if raw_id else None
+
+
+def forwarded_channel_id(raw_id: str | None) -> str | None:
+    """The platform id a forward's `forwarded_from_id` names when it is a channel or chat (not a
+    person): "channel1348120101" -> "1348120101"."""
+    m = _match_forward_id(raw_id)
+    if m is None or (m.group("prefix") or "").lower() == "user":
+        return None
+    return m.group("id")
+
+
+def forward_counts(conn: Connection):
+    """Forwards per (channel id, forwarded_from, forwarded_from_id) with count, first and last:
+    grouped by the database (one pass over the posts)."""
     query = (
         select(
             posts.c.channel_id,
