@@ -179,7 +179,7 @@ def write_exif_rotated_jpeg(directory: Path) -> Path:
 
 
 def write_many_scans_jpeg(directory: Path) -> Path:
-    """A progressive JPEG whose last scan is repeated 150 times (the limit is 100): 0.1 MB on
+    """A progressive JPEG whose last scan is repeated 150 times (the limit is 40): 0.1 MB on
     disk, and every extra scan makes the decoder walk the whole image again."""
     buffer = io.BytesIO()
     Image.fromarray(synthetic_rgb()).save(buffer, format="JPEG", quality=90, progressive=True)
