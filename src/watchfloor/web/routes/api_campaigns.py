@@ -23,7 +23,7 @@ router = APIRouter(prefix="/api/v1", tags=["campaigns"])
 
 class CampaignSummary(BaseModel):
     id: str
-    href: str = Field(description="the campaign page, with `at` = its start")
+    href: str = Field(description="the campaign, with the window it was found in")
     start: str
     end: str
     size: int
@@ -35,6 +35,7 @@ class CampaignSummary(BaseModel):
 
 class CampaignList(BaseModel):
     since: str | None = Field(description="the window's start actually used")
+    until: str | None = None
     campaigns: list[CampaignSummary]
 
 
@@ -76,17 +77,19 @@ def campaigns_api(
 def campaign_api(
     request: Request,
     campaign_id: str,
-    at: str | None = Query(
-        None, description="the campaign's start: only posts around it are grouped"
-    ),
+    since: str | None = Query(None, description="the window the listing found it in (its href)"),
+    until: str | None = None,
     principal: Principal = viewer,
 ) -> dict[str, Any]:
+    """Without a window the whole corpus is grouped (slow on a large corpus): use the `href` a
+    listing gives, which names its window."""
     try:
-        when = Window.parse(at, None).since
+        window = Window.parse(since, until)
     except BadFilter as exc:
         raise HTTPException(422, str(exc)) from exc
+    cache = corpus_cache(request.app)
     with request.app.state.store.connect() as conn:
-        found = find_campaign(conn, campaign_id, when, corpus_cache(request.app))
+        found = find_campaign(conn, campaign_id, window.since, window.until, cache)
         if found is None:
             raise HTTPException(404, f"no campaign {campaign_id}")
         return campaign_detail(conn, found, chart=False)

@@ -13,6 +13,7 @@ from watchfloor.web.views.campaigns import (
     campaign_detail,
     find_campaign,
     latest_campaigns,
+    window_query,
 )
 from watchfloor.web.views.corpus_cache import corpus_cache
 from watchfloor.web.views.params import BadFilter, Window, page_bounds
@@ -45,16 +46,23 @@ def campaigns_page(
 
 @router.get("/campaigns/{campaign_id}")
 def campaign_page(
-    request: Request, campaign_id: str, at: str | None = None, principal: Principal = viewer
+    request: Request,
+    campaign_id: str,
+    since: str | None = None,
+    until: str | None = None,
+    principal: Principal = viewer,
 ) -> Response:
+    """`since`/`until`: the window the list found it in (its links carry them)."""
     try:
-        when = Window.parse(at, None).since
+        window = Window.parse(since, until)
     except BadFilter as exc:
         raise HTTPException(400, str(exc)) from exc
     viewer = (principal.user_id, principal.name, request.app.state.web.session_hours)
+    cache = corpus_cache(request.app)
     with request.app.state.store.connect() as conn:
-        found = find_campaign(conn, campaign_id, when, corpus_cache(request.app))
+        found = find_campaign(conn, campaign_id, window.since, window.until, cache)
         if found is None:
             raise HTTPException(404, f"no campaign {campaign_id}")
         detail = campaign_detail(conn, found, viewer=viewer)
-    return render(request, "campaigns/detail.html", {"campaign": detail, "at": at})
+    here = request.url.path + window_query(window.since, window.until)
+    return render(request, "campaigns/detail.html", {"campaign": detail, "here": here})

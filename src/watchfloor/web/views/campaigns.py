@@ -1,9 +1,10 @@
 """Campaigns: the latest (bounded by a since date and a limit, since they are computed on read)
 and one campaign with its members over time, channels, targets and shared media.
 
-A campaign's id does not say when it happened, so the list links each one with `at=` its start;
-the campaign page then groups only the posts around that time. Without `at`, the whole corpus is
-grouped (what `watchfloor campaigns show` does).
+Which posts are grouped decides the groups and their ids, so the list links each campaign with
+the window it was found in (`since`, `until`) and the campaign page groups that same window:
+the same campaign, and the list's result from the app's corpus cache. Without a window the
+whole corpus is grouped (what `watchfloor campaigns show` does).
 """
 
 from __future__ import annotations
@@ -36,10 +37,10 @@ def default_since(conn: Connection) -> datetime | None:
     return None if newest is None else as_utc(newest) - timedelta(days=DEFAULT_DAYS)
 
 
-def campaign_summary(c: Campaign) -> dict[str, Any]:
+def campaign_summary(c: Campaign, window: str = "") -> dict[str, Any]:
     return {
         "id": c.id,
-        "href": campaign_href(c.id) + "?at=" + quote(c.start.isoformat()),
+        "href": campaign_href(c.id) + window,
         "start": c.start.isoformat(),
         "end": c.end.isoformat(),
         "size": c.size,
@@ -48,6 +49,21 @@ def campaign_summary(c: Campaign) -> dict[str, Any]:
         "reasons": c.reasons,
         "shared_media": len(c.shared_media),
     }
+
+
+def window_query(since: datetime | None, until: datetime | None) -> str:
+    """`?since=...&until=...` naming a window exactly (empty for the whole corpus)."""
+    parts = [(k, v.isoformat()) for k, v in (("since", since), ("until", until)) if v]
+    return "?" + "&".join(f"{k}={quote(v)}" for k, v in parts) if parts else ""
+
+
+def _grouped(
+    conn: Connection, since: datetime | None, until: datetime | None, cache: CorpusCache | None
+) -> list[Campaign]:
+    """Every campaign active in the window, newest first, computed once per window."""
+    return (cache or CorpusCache()).get(
+        conn, ("campaigns", since, until), lambda: list_campaigns(conn, since, until)
+    )
 
 
 def latest_campaigns(
@@ -59,29 +75,36 @@ def latest_campaigns(
 ) -> dict[str, Any]:
     """Campaigns active in [since, until), newest first; `since` defaults to 90 days before the
     newest post and may reach back at most MAX_DAYS before `until` (or the newest post)."""
-    since = since or default_since(conn)
+    since = as_utc(since) or default_since(conn)
+    until = as_utc(until)
     end = until or as_utc(conn.execute(select(func.max(posts.c.date))).scalar_one())
     if since is not None and end is not None and end - since > timedelta(days=MAX_DAYS):
         raise BadFilter(f"choose a window of at most {MAX_DAYS} days (campaigns are computed)")
-    found = (cache or CorpusCache()).get(
-        conn, ("campaigns", since, until, limit), lambda: list_campaigns(conn, since, until, limit)
-    )
-    return {"since": iso_utc(since), "campaigns": [campaign_summary(c) for c in found]}
+    found = _grouped(conn, since, until, cache)[:limit]
+    window = window_query(since, until)
+    return {
+        "since": iso_utc(since),
+        "until": iso_utc(until),
+        "campaigns": [campaign_summary(c, window) for c in found],
+    }
 
 
 def find_campaign(
-    conn: Connection, campaign_id: str, at: datetime | None, cache: CorpusCache | None = None
+    conn: Connection,
+    campaign_id: str,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    cache: CorpusCache | None = None,
 ) -> Campaign | None:
-    """The campaign with this id; with `at` (its start) only the posts around it are grouped."""
+    """The campaign with this id among those of the window its link names (the whole corpus
+    without one)."""
     wanted = campaign_id if campaign_id.startswith("campaign:") else f"campaign:{campaign_id}"
-
-    def compute() -> Campaign | None:
-        if at is None:
-            return get_campaign(conn, wanted)
-        found = list_campaigns(conn, at, at + timedelta(seconds=1))
-        return next((c for c in found if c.id == wanted), None)
-
-    return (cache or CorpusCache()).get(conn, ("campaign", wanted, at), compute)
+    if since is None and until is None:
+        return (cache or CorpusCache()).get(
+            conn, ("campaign", wanted), lambda: get_campaign(conn, wanted)
+        )
+    found = _grouped(conn, as_utc(since), as_utc(until), cache)
+    return next((c for c in found if c.id == wanted), None)
 
 
 def _channel_ids(conn: Connection, keys: list[str]) -> dict[str, int]:

@@ -39,13 +39,12 @@ def _state(row: ChannelActivity | None) -> dict[str, Any]:
 
 
 def channel_list(conn: Connection, cache: CorpusCache | None = None) -> list[dict[str, Any]]:
-    """Every channel (there are few: thousands at most) with its dormancy state."""
-    report = (cache or CorpusCache()).activity(conn)
-    by_key = {r.channel: r for r in report.channels}
-    return [
-        {**c, "href": channel_href(c["id"]), **_state(by_key.get(c["key"]))}
-        for c in queries.list_channels(conn)
-    ]
+    """Every channel (there are few: thousands at most) with its dormancy state; the post counts
+    (a pass over all posts) are kept with the activity in the corpus cache."""
+    cache = cache or CorpusCache()
+    by_key = {r.channel: r for r in cache.activity(conn).channels}
+    listed = cache.get(conn, ("channels",), lambda: queries.list_channels(conn))
+    return [{**c, "href": channel_href(c["id"]), **_state(by_key.get(c["key"]))} for c in listed]
 
 
 def _channel_row(conn: Connection, channel_id: int):
