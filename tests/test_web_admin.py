@@ -99,3 +99,38 @@ def test_audit_page_filters_and_pages(web):
     assert [e["actor"] for e in until["entries"]] == ["jo"]
     assert api.get("/api/v1/audit", params={"until": "nope"}).status_code == 422
     assert web.api("analyst", "read").get("/api/v1/audit").status_code == 403
+
+
+def test_command_line_edits_are_audited_with_origin_cli(web, tmp_path):
+    from click.testing import CliRunner
+
+    from watchfloor.cli import main
+    from watchfloor.identity import current_user
+
+    def run(*args: str) -> None:
+        base = ["--workspace", str(web.settings.workspace), "--db", web.settings.db_url]
+        result = CliRunner().invoke(main, [*base, *args], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+
+    md5 = "0123456789abcdef0123456789abcdef"
+    hashes = tmp_path / "list.txt"
+    hashes.write_text(f"{md5}\n")
+    run("banks", "create", "cli-bank")
+    run("banks", "import", "cli-bank", str(hashes))
+    run("banks", "disable", "cli-bank", md5)
+    run("outlets", "add", "Harbour Desk News", "--kind", "news")
+    run("outlets", "remove", "Harbour Desk News")
+    with web.store.connect() as conn:
+        found = [(e.action, e.target_id, e.origin) for e in audit.list_audit(conn)]
+        actors = {e.actor for e in audit.list_audit(conn)}
+    assert found == [
+        ("outlet_remove", "Harbour Desk News", "cli"),
+        ("outlet_add", "Harbour Desk News", "cli"),
+        ("bank_entry_disable", "cli-bank", "cli"),
+        ("bank_import", "cli-bank", "cli"),
+        ("bank_create", "cli-bank", "cli"),
+    ]
+    assert actors == {current_user()}
+    admin, _ = web.browser("admin")
+    page = admin.get("/audit", params={"action": "bank_import"})
+    assert "cli-bank" in page.text and "list.txt" in page.text
