@@ -3,6 +3,7 @@ for real and parsed back with xml.etree."""
 
 from __future__ import annotations
 
+import math
 import re
 import xml.etree.ElementTree as ET
 from datetime import UTC, date, datetime, timedelta
@@ -190,7 +191,7 @@ def test_no_country_is_smeared_across_the_antimeridian(layer):
 
 def test_marker_radius_grows_with_sqrt_posts_and_big_ones_are_drawn_first(layer):
     markers = [Marker(f"t{n}", 10.0 + n / 10, 20.0, n, f"/t/{n}") for n in (1, 25, 100, 0)]
-    root = parse(render_world_map(markers, layer=layer))
+    root = parse(render_world_map(markers, layer=layer, fit=False))
     links = by_class(root, "a", "wf-marker")
     posts = [int(a.get("data-posts")) for a in links]
     radii = [float(a.find("s:circle", NS).get("r")) for a in links]
@@ -416,3 +417,26 @@ def test_quiet_channels_are_folded_into_one_series_but_keep_their_surges():
     (span,) = t.surges
     assert span.title.startswith("Surge on Channel 8")
     assert len(timeline_from_activity(report, max_series=8).series) == 9  # no "1 other"
+
+
+def test_a_fitted_map_zooms_to_its_markers_so_neighbours_no_longer_overlap(layer):
+    paris = Marker("Paris", *PARIS, 17, "/targets/paris")
+    amsterdam = Marker("Amsterdam", 52.37, 4.90, 15, "/targets/amsterdam")
+
+    def placed(fit: bool):
+        root = parse(render_world_map([paris, amsterdam], layer=layer, fit=fit))
+        box = [float(v) for v in root.get("viewBox").split()]
+        circles = [a.find("s:circle", NS) for a in by_class(root, "a", "wf-marker")]
+        (x1, y1, r1), (x2, y2, r2) = (
+            (float(c.get("cx")), float(c.get("cy")), float(c.get("r"))) for c in circles
+        )
+        apart = math.hypot(x1 - x2, y1 - y2)
+        return box, apart / box[2], (r1 + r2) / box[2]  # as fractions of the shown width
+
+    world, apart_world, radii_world = placed(False)
+    fitted, apart_fitted, radii_fitted = placed(True)
+    assert apart_world < radii_world  # on the whole world the two markers overlap
+    assert fitted[2] < world[2] / 4 and apart_fitted > radii_fitted
+    assert radii_fitted == pytest.approx(radii_world, rel=0.03)  # same size on screen, any zoom
+    for x, y in (layer.frame.xy(np.array([m.lon]), np.array([m.lat])) for m in (paris, amsterdam)):
+        assert fitted[0] < x[0] < fitted[0] + fitted[2] and fitted[1] < y[0] < fitted[1] + fitted[3]

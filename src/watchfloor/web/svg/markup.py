@@ -58,11 +58,19 @@ def title_desc(title: str, desc: str | None = None, ids: str | None = None) -> s
 
 
 def svg_head(
-    width: float, height: float, title: str, desc: str | None, *, ids: str, role: str, class_: str
+    width: float,
+    height: float,
+    title: str,
+    desc: str | None,
+    *,
+    ids: str,
+    role: str,
+    class_: str,
+    origin: tuple[float, float] = (0.0, 0.0),
 ) -> str:
     """The root element, labelled by its <title> and described by its <desc> (ids `{ids}-title`,
-    `{ids}-desc`: give each SVG on a page its own `ids`)."""
-    box = f"0 0 {num(width)} {num(height)}"
+    `{ids}-desc`: give each SVG on a page its own `ids`). `origin`: the viewBox's top left."""
+    box = f"{num(origin[0])} {num(origin[1])} {num(width)} {num(height)}"
     root = attrs(
         xmlns=SVG_NS,
         viewBox=box,

@@ -34,6 +34,8 @@ WIDTH = 1000.0
 SOUTH = -60.0  # below this only Antarctica and the Southern Ocean: cropped to save height
 TOLERANCE = 0.35  # simplification, in viewBox units (a 1000-wide map: about a third of a pixel)
 R_MIN, R_MAX = 3.0, 24.0  # marker radius for the fewest and the most posts
+FIT_MIN_WIDTH = 160.0  # the closest a fitted map zooms: about a sixth of the world's width
+FIT_MARGIN = 30.0  # around the outermost markers, in viewBox units of the fitted view
 OCEAN, LAND, BORDER, MARKER = "#dfe8ef", "#c9cfc4", "#ffffff", "#b3261e"
 
 
@@ -164,20 +166,56 @@ def _marker(m: Marker, x: float, y: float, r: float) -> str:
     return f"<a{link}><title>{text(label)}</title><circle{circle}/></a>"
 
 
+@dataclass(frozen=True)
+class View:
+    """The part of the map shown (viewBox units) and how much it is enlarged."""
+
+    x: float
+    y: float
+    width: float
+    height: float
+
+    @property
+    def origin(self) -> tuple[float, float]:
+        return (self.x, self.y)
+
+
+def fitted_view(frame: Frame, xs: np.ndarray, ys: np.ndarray) -> View:
+    """The smallest view with the map's proportions that holds every marker with a margin,
+    but never closer than FIT_MIN_WIDTH, and never beyond the map's edges."""
+    world = View(0.0, 0.0, frame.width, frame.height)
+    if len(xs) == 0:
+        return world
+    aspect = frame.height / frame.width
+    width = max(float(xs.max() - xs.min()), float(ys.max() - ys.min()) / aspect)
+    width = min(max(width * 1.15 + 2 * (FIT_MARGIN + R_MAX), FIT_MIN_WIDTH), frame.width)
+    height = width * aspect
+    cx, cy = float(xs.min() + xs.max()) / 2, float(ys.min() + ys.max()) / 2
+    x = min(max(cx - width / 2, 0.0), frame.width - width)
+    y = min(max(cy - height / 2, 0.0), frame.height - height)
+    return View(x, y, width, height)
+
+
 def render_world_map(
     markers: Iterable[Marker],
     *,
     title: str = "Targets map",
     layer: CountryLayer | None = None,
     ids: str = "wf-map",
+    fit: bool = True,
 ) -> str:
     """SVG markup of the world with one link per marker (largest drawn first, so smaller ones
-    stay on top and clickable). `ids` prefixes element ids: give each map on a page its own."""
+    stay on top and clickable). `ids` prefixes element ids: give each map on a page its own.
+
+    `fit` zooms to the markers (targets in one region otherwise overlap on a world map); marker
+    sizes and line widths are divided by the zoom so they look the same at any zoom."""
     layer = country_layer() if layer is None else layer
     frame = layer.frame
     shown = sorted((m for m in markers if _placed(m)), key=lambda m: (-m.posts, m.label, m.href))
     most = max((m.posts for m in shown), default=0)
     xs, ys = frame.xy(np.array([m.lon for m in shown]), np.array([m.lat for m in shown]))
+    view = fitted_view(frame, xs, ys) if fit else View(0.0, 0.0, frame.width, frame.height)
+    shrink = view.width / frame.width
     total = sum(m.posts for m in shown)
     desc = (
         f"{len(shown)} targets, {_plural(total)}; marker area grows with the posts."
@@ -188,16 +226,23 @@ def render_world_map(
     return "".join(
         [
             svg_head(
-                frame.width, frame.height, title, desc, ids=ids, role="group", class_="wf-map"
+                view.width,
+                view.height,
+                title,
+                desc,
+                ids=ids,
+                role="group",
+                class_="wf-map",
+                origin=view.origin,
             ),
             f"<defs><clipPath{attrs(id=clip)}><path{attrs(d=layer.outline)}/></clipPath></defs>",
             f"<path{attrs(class_='wf-ocean', d=layer.outline, fill=OCEAN)}/>",
-            f"<g{attrs(class_='wf-countries', clip_path=f'url(#{clip})', aria_hidden='true', fill=LAND, stroke=BORDER, stroke_width='0.5', fill_rule='evenodd')}>",
+            f"<g{attrs(class_='wf-countries', clip_path=f'url(#{clip})', aria_hidden='true', fill=LAND, stroke=BORDER, stroke_width=num(0.5 * shrink), fill_rule='evenodd')}>",
             layer.countries,
             "</g>",
-            f"<g{attrs(class_='wf-markers', fill=MARKER, fill_opacity='0.6', stroke='#ffffff', stroke_width='1')}>",
+            f"<g{attrs(class_='wf-markers', fill=MARKER, fill_opacity='0.6', stroke='#ffffff', stroke_width=num(shrink))}>",
             *(
-                _marker(m, float(x), float(y), marker_radius(m.posts, most))
+                _marker(m, float(x), float(y), marker_radius(m.posts, most) * shrink)
                 for m, x, y in zip(shown, xs, ys, strict=True)
             ),
             "</g></svg>",
