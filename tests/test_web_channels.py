@@ -148,3 +148,28 @@ def test_forwards_resolve_by_id_under_an_old_name_and_by_title(web, tmp_path):
     assert linked["Alpha (old name)"] == f"/channels/{ids['Alpha Desk']}"
     assert linked["Someone"] is None  # a person, not a channel
     assert sum(f["count"] for f in out) == 4
+
+
+def test_corpus_cache_computes_a_key_once_for_concurrent_callers(web):
+    import threading
+    import time
+
+    from watchfloor.web.views.corpus_cache import CorpusCache
+
+    cache, calls, results = CorpusCache(), [], []
+
+    def slow() -> int:
+        calls.append(1)
+        time.sleep(0.2)
+        return len(calls)
+
+    def reader() -> None:
+        with web.store.connect() as conn:
+            results.append(cache.get(conn, "slow", slow))
+
+    threads = [threading.Thread(target=reader) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert calls == [1] and results == [1, 1, 1, 1]

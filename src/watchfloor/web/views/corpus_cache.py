@@ -32,6 +32,7 @@ class CorpusCache:
         self._lock = threading.Lock()
         self._state: tuple | None = None
         self._values: dict[Hashable, tuple[float, Any]] = {}
+        self._computing: dict[Hashable, threading.Lock] = {}
 
     @staticmethod
     def fingerprint(conn: Connection) -> tuple:
@@ -42,19 +43,34 @@ class CorpusCache:
         )
 
     def get(self, conn: Connection, key: Hashable, compute: Callable[[], T]) -> T:
+        """The kept value of `key`, else `compute()` (once: concurrent callers of the same key
+        wait for it; other keys are not held up)."""
         state = self.fingerprint(conn)
+        with self._key_lock(key):
+            found = self._fresh(state, key)
+            if found is not None:
+                return found[1]
+            value = compute()
+            with self._lock:
+                if state == self._state:
+                    self._values.pop(key, None)
+                    self._values[key] = (time.monotonic(), value)
+                    while len(self._values) > self.size:
+                        self._values.pop(next(iter(self._values)))
+            return value
+
+    def _key_lock(self, key: Hashable) -> threading.Lock:
+        with self._lock:
+            return self._computing.setdefault(key, threading.Lock())
+
+    def _fresh(self, state: tuple, key: Hashable) -> tuple[float, Any] | None:
         with self._lock:
             if state != self._state:
                 self._state, self._values = state, {}
             found = self._values.get(key)
-            if found is not None and time.monotonic() - found[0] < self.max_age:
-                return found[1]
-            value = compute()
-            self._values.pop(key, None)
-            self._values[key] = (time.monotonic(), value)
-            while len(self._values) > self.size:
-                self._values.pop(next(iter(self._values)))
-            return value
+        if found is not None and time.monotonic() - found[0] < self.max_age:
+            return found
+        return None
 
     def activity(self, conn: Connection) -> ActivityReport:
         """Every channel's activity over the whole history (`analytics.activity`)."""
