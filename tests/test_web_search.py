@@ -91,4 +91,7 @@ def test_api_posts_search_and_paging(searchable):
     assert capped["limit"] == 500 and len(capped["posts"]) == len(TEXTS)
     channel = api.get("/api/v1/posts", params={"channel": "Stand-in Outlet", "limit": 1}).json()
     assert channel["posts"][0]["channel"] == "telegram:1001"
+    by_id = {"channel_id": channel["posts"][0]["channel_id"], "limit": 100}
+    assert len(api.get("/api/v1/posts", params=by_id).json()["posts"]) == len(TEXTS)
+    assert api.get("/api/v1/posts", params={"channel_id": 999}).json()["posts"] == []
     assert api.get("/api/v1/posts", params={"since": "soon"}).status_code == 422

@@ -69,6 +69,7 @@ class PostDetail(Post):
 def posts_api(
     request: Request,
     channel: str | None = Query(None, description="channel key, title or handle"),
+    channel_id: int | None = Query(None, description="a channel's id (as in /api/v1/channels)"),
     since: str | None = Query(None, description="on or after (ISO date or time, UTC default)"),
     until: str | None = Query(None, description="before (a bare date: through that day)"),
     q: str | None = Query(None, max_length=500, description="words that must all match"),
@@ -84,7 +85,13 @@ def posts_api(
         raise HTTPException(422, str(exc)) from exc
     with request.app.state.store.connect() as conn:
         rows = list_posts(
-            conn, channel=channel, window=window, query=q, limit=limit + 1, offset=offset
+            conn,
+            channel=channel,
+            channel_id=channel_id,
+            window=window,
+            query=q,
+            limit=limit + 1,
+            offset=offset,
         )
     page = next_page(rows, limit, offset)
     posts = page.pop("rows")

@@ -245,6 +245,7 @@ def list_posts(
     conn: Connection,
     *,
     channel: str | None = None,
+    channel_id: int | None = None,
     window: Window = ANY_TIME,
     query: str | None = None,
     limit: int = 50,
@@ -254,6 +255,7 @@ def list_posts(
     return queries.list_posts(
         conn,
         channel=channel,
+        channel_id=channel_id,
         since=window.since,
         until=window.until,
         search=query or None,
