@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import random
 import re
 import statistics
 import sys
@@ -33,6 +34,8 @@ from tests.webtools import PASSWORD, login
 from watchfloor import jobs
 from watchfloor.accounts import tokens, users
 from watchfloor.config import load_settings
+from watchfloor.matching import banks
+from watchfloor.matching.formats import HashEntry
 from watchfloor.store import open_store
 from watchfloor.web.app import create_app
 from web_corpus import ensure_workspace
@@ -138,6 +141,11 @@ def session_and_token(store, app):
             except users.AccountError:
                 users.add_user(conn, name, "admin", PASSWORD)
         _info, secret = tokens.create_token(conn, "bench-bot", "bench", "read")
+        if not banks.list_banks(conn):  # a bank of 20,000 PDQ hashes, for the bank pages
+            banks.create_bank(conn, "bench-bank")
+            rng = random.Random(7)
+            entries = [HashEntry("pdq", f"{rng.getrandbits(256):064x}") for _ in range(20_000)]
+            banks.add_entries(conn, "bench-bank", entries, source="bench", added_by="bench")
         if not jobs.list_jobs(conn, limit=1):  # a finished upload, for the jobs pages
             job = jobs.create_job(conn, "ingest_upload", "bench-analyst", {"filename": "x.zip"})
             jobs.finish_job(conn, job.id, result={"report": {"sources": [], "totals": {}}})
