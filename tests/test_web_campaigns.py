@@ -64,3 +64,5 @@ def test_campaigns_api(demo_web):
         assert c["id"] in every  # the same campaigns, whatever window found them
     assert api.get("/api/v1/campaigns", params={"since": "2001-01-01"}).status_code == 422
     assert api.get(f"/api/v1/campaigns/{first['id']}", params={"since": "x"}).status_code == 422
+    by_start = api.get(f"/api/v1/campaigns/{first['id']}", params={"at": first["start"]})
+    assert by_start.status_code == 200 and by_start.json()["id"] == first["id"]

@@ -79,17 +79,19 @@ def campaign_api(
     campaign_id: str,
     since: str | None = Query(None, description="the window the listing found it in (its href)"),
     until: str | None = None,
+    at: str | None = Query(None, description="the campaign's start, when no window is known"),
     principal: Principal = viewer,
 ) -> dict[str, Any]:
     """Without a window the whole corpus is grouped (slow on a large corpus): use the `href` a
     listing gives, which names its window."""
     try:
         window = Window.parse(since, until)
+        start = Window.parse(at, None).since
     except BadFilter as exc:
         raise HTTPException(422, str(exc)) from exc
     cache = corpus_cache(request.app)
     with request.app.state.store.connect() as conn:
-        found = find_campaign(conn, campaign_id, window.since, window.until, cache)
+        found = find_campaign(conn, campaign_id, window.since, window.until, cache, start)
         if found is None:
             raise HTTPException(404, f"no campaign {campaign_id}")
         return campaign_detail(conn, found, chart=False)

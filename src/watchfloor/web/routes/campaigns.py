@@ -13,7 +13,6 @@ from watchfloor.web.views.campaigns import (
     campaign_detail,
     find_campaign,
     latest_campaigns,
-    window_query,
 )
 from watchfloor.web.views.corpus_cache import corpus_cache
 from watchfloor.web.views.params import BadFilter, Window, page_bounds
@@ -50,19 +49,23 @@ def campaign_page(
     campaign_id: str,
     since: str | None = None,
     until: str | None = None,
+    at: str | None = None,
     principal: Principal = viewer,
 ) -> Response:
-    """`since`/`until`: the window the list found it in (its links carry them)."""
+    """`since`/`until`: the window the list found it in (its links carry them); `at`: the
+    campaign's start (links from the overview and alerts)."""
     try:
         window = Window.parse(since, until)
+        start = Window.parse(at, None).since
     except BadFilter as exc:
         raise HTTPException(400, str(exc)) from exc
     viewer = (principal.user_id, principal.name, request.app.state.web.session_hours)
     cache = corpus_cache(request.app)
     with request.app.state.store.connect() as conn:
-        found = find_campaign(conn, campaign_id, window.since, window.until, cache)
+        found = find_campaign(conn, campaign_id, window.since, window.until, cache, start)
         if found is None:
             raise HTTPException(404, f"no campaign {campaign_id}")
         detail = campaign_detail(conn, found, viewer=viewer)
-    here = request.url.path + window_query(window.since, window.until)
+    query = request.url.query
+    here = request.url.path + (f"?{query}" if query else "")  # where a reveal comes back to
     return render(request, "campaigns/detail.html", {"campaign": detail, "here": here})

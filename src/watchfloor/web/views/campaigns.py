@@ -3,8 +3,9 @@ and one campaign with its members over time, channels, targets and shared media.
 
 Which posts are grouped decides the groups and their ids, so the list links each campaign with
 the window it was found in (`since`, `until`) and the campaign page groups that same window:
-the same campaign, and the list's result from the app's corpus cache. Without a window the
-whole corpus is grouped (what `watchfloor campaigns show` does).
+the same campaign, and the list's result from the app's corpus cache. A link with only the
+campaign's start (`at`) is looked up among the campaigns active then; without either the whole
+corpus is grouped (what `watchfloor campaigns show` does).
 """
 
 from __future__ import annotations
@@ -95,16 +96,25 @@ def find_campaign(
     since: datetime | None = None,
     until: datetime | None = None,
     cache: CorpusCache | None = None,
+    at: datetime | None = None,
 ) -> Campaign | None:
-    """The campaign with this id among those of the window its link names (the whole corpus
-    without one)."""
+    """The campaign with this id among those of the window its link names; with only `at` (a
+    start, as the overview and alert links give) among those active then, else among the list
+    page's; with neither, among those of the whole corpus (slow on a large corpus)."""
     wanted = campaign_id if campaign_id.startswith("campaign:") else f"campaign:{campaign_id}"
-    if since is None and until is None:
-        return (cache or CorpusCache()).get(
-            conn, ("campaign", wanted), lambda: get_campaign(conn, wanted)
-        )
-    found = _grouped(conn, as_utc(since), as_utc(until), cache)
-    return next((c for c in found if c.id == wanted), None)
+    cache = cache or CorpusCache()
+    if since is not None or until is not None:
+        windows = [(as_utc(since), as_utc(until))]
+    elif at is not None:
+        at = as_utc(at)
+        windows = [(at, at + timedelta(seconds=1)), (default_since(conn), None)]
+    else:
+        return cache.get(conn, ("campaign", wanted), lambda: get_campaign(conn, wanted))
+    for start, end in windows:
+        found = next((c for c in _grouped(conn, start, end, cache) if c.id == wanted), None)
+        if found is not None:
+            return found
+    return None
 
 
 def _channel_ids(conn: Connection, keys: list[str]) -> dict[str, int]:
