@@ -1,8 +1,9 @@
 """Hypothesis profiles for the fuzz harnesses, chosen by WATCHFLOOR_FUZZ_PROFILE.
 
-- ``ci`` (the default): a few hundred examples a harness, derandomised, so that the suite is
-  reproducible and takes a few minutes in all under ``-n 2``. It replays the same inputs on every
-  run: finding new crashes is the job of the long runs.
+- ``ci`` (the default): 200 examples a harness (a third of that for the ingest one, which writes
+  to both databases), derandomised, so that the suite is reproducible and takes a few minutes in
+  all under ``-n 2``. It replays the same inputs on every run: finding new crashes is the job of
+  the long runs. ``WATCHFLOOR_FUZZ_EXAMPLES`` changes the count.
 - ``long``: random inputs, many examples (``WATCHFLOOR_FUZZ_EXAMPLES``, default 20,000 a
   harness), failures saved to ``.hypothesis/`` so that the next run replays them first.
   ``scripts/fuzz.sh`` runs it.
@@ -21,7 +22,7 @@ _SLOW_INPUTS = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.la
 
 settings.register_profile(
     "ci",
-    max_examples=int(os.environ.get("WATCHFLOOR_FUZZ_EXAMPLES", "150")),
+    max_examples=int(os.environ.get("WATCHFLOOR_FUZZ_EXAMPLES", "200")),
     derandomize=True,
     database=None,
     deadline=None,

@@ -29,8 +29,9 @@ EDGE_DATES = st.datetimes(min_value=datetime(1, 1, 1), max_value=datetime(9999, 
 def deep(draw: st.DrawFn) -> object:
     """A list or object nested hundreds deep (orjson refuses more than 255 levels)."""
     value: object = draw(_LEAVES)
+    as_list = draw(st.booleans())
     for _ in range(draw(st.integers(200, 400))):
-        value = [value] if draw(st.booleans()) else {"a": value}
+        value = [value] if as_list else {"a": value}
     return value
 
 

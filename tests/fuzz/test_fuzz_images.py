@@ -12,6 +12,7 @@ import tempfile
 import typing
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -25,6 +26,9 @@ from tests.fuzz.image_seeds import (
 )
 from tests.fuzz.mutations import mutated
 from watchfloor.imaging import ImageLimits, ImageRejected, RejectCode, decode_rgb, probe_image
+
+# Pillow warns about corrupt EXIF and odd palettes on many mutated files: expected, not findings.
+pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 
 LIMITS = ImageLimits(pixels=2_000_000, bytes=1_000_000, frames=100, jpeg_scans=50)
 # Decoding needs up to ~7 bytes a pixel (a 4-byte mode, then its RGB copy), plus the libraries.
