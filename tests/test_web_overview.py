@@ -4,13 +4,21 @@ with surges and reactivations, the latest campaigns and the top targets."""
 from __future__ import annotations
 
 import re
+import threading
+import time
+from datetime import UTC, datetime
 
 import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
 
 from tests.web_monitor_data import TOWER, seed
 from watchfloor.alerts.state import alert_counts
 from watchfloor.analytics.campaigns import list_campaigns
 from watchfloor.analytics.target_queries import list_targets
+from watchfloor.store.schema import signals
+from watchfloor.web.views.overview import overview_snapshot
+from watchfloor.web.views.snapshot import Snapshot
 
 
 @pytest.fixture
@@ -83,3 +91,50 @@ def test_demo_overview_shows_campaigns_surges_and_targets(demo_web):
     assert body["surges"] or body["reactivations"]
     for event in (body["surges"] + body["reactivations"])[:3]:
         assert f'href="{event["href"]}"' in page
+
+
+def add_signal(store, subject: str) -> None:
+    with store.begin() as conn:
+        conn.execute(
+            signals.insert().values(
+                subject_type="post", subject=subject, analyzer="test", version="1",
+                kind="note", value={}, created_at=datetime.now(UTC),
+            )
+        )  # fmt: skip
+
+
+def test_snapshot_serves_the_old_value_while_new_data_are_computed(web, seeded):
+    computed = threading.Event()
+
+    def count_signals(conn) -> int:
+        computed.set()
+        return conn.execute(select(func.count()).select_from(signals)).scalar_one()
+
+    snapshot = Snapshot(count_signals)
+    first = snapshot.get(web.store)
+    computed.clear()
+    assert snapshot.get(web.store) is first and not computed.is_set()  # reused
+    add_signal(web.store, f"{seeded.channel_key}/1")
+    stale = snapshot.get(web.store)
+    assert stale.stale and stale.value == first.value  # served at once, unchanged
+    assert computed.wait(60)  # while one refresh runs in the background
+    for _ in range(600):
+        current = snapshot.get(web.store)
+        if not current.stale:
+            break
+        time.sleep(0.05)
+    assert not current.stale and current.value == first.value + 1
+    assert snapshot.get(web.store) is current
+
+
+def test_startup_computes_the_overview_in_the_background(web, seeded):
+    snapshot = overview_snapshot(web.app.state)
+    assert not snapshot.ready
+    with TestClient(web.app, base_url="http://127.0.0.1"):  # runs the app's startup
+        for _ in range(1200):
+            if snapshot.ready:
+                break
+            time.sleep(0.05)
+    assert snapshot.ready
+    client, _csrf = web.browser("viewer")
+    assert "Stand-in Tower" in client.get("/").text

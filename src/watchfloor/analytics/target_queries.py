@@ -190,6 +190,12 @@ def _post_dict(r) -> dict[str, Any]:
 def targets_geojson(conn: Connection, **filters: Any) -> dict[str, Any]:
     """The targets ``list_targets`` gives, as a GeoJSON FeatureCollection of points
     (targets without coordinates, such as countries, are left out)."""
+    return as_geojson(list_targets(conn, **filters))
+
+
+def as_geojson(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """`list_targets` rows as a FeatureCollection of points; rows without coordinates are
+    left out."""
     features = [
         {
             "type": "Feature",
@@ -197,7 +203,7 @@ def targets_geojson(conn: Connection, **filters: Any) -> dict[str, Any]:
             "geometry": {"type": "Point", "coordinates": [t["lon"], t["lat"]]},
             "properties": {k: v for k, v in t.items() if k not in ("lat", "lon")},
         }
-        for t in list_targets(conn, **filters)
+        for t in rows
         if t["lat"] is not None and t["lon"] is not None
     ]
     return {"type": "FeatureCollection", "features": features}

@@ -16,5 +16,4 @@ router = APIRouter(prefix="/api/v1", tags=["overview"])
 def overview_api(request: Request, principal: Principal = viewer) -> dict[str, Any]:
     """Alerts per severity and status, activity of the last 90 days before the newest post
     (busiest channels, surges, reactivations), the latest campaigns and the top targets."""
-    with request.app.state.store.connect() as conn:
-        return overview_json(overview_view(conn))
+    return overview_json(overview_view(request.app.state.store, request.app.state))

@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from watchfloor.web.routes.targets import GEOJSON, target_filters
 from watchfloor.web.security import Principal, viewer
@@ -42,6 +42,8 @@ class TargetList(BaseModel):
     targets: list[Target]
     filters: dict[str, str | None]
     limit: int
+    computed_at: str | None = Field(None, description="when the list was computed (UTC)")
+    updating: bool = Field(False, description="newer data are being counted")
 
 
 class TargetPost(BaseModel):
@@ -68,8 +70,7 @@ def list_targets_api(
     request: Request, principal: Principal = viewer, filters: TargetFilters = API_FILTERS
 ) -> dict[str, Any]:
     """Targets seen in the window, the most posted first."""
-    with request.app.state.store.connect() as conn:
-        return targets_view(conn, filters)
+    return targets_view(request.app.state.store, request.app.state, filters)
 
 
 @router.get("/targets.geojson")
@@ -77,8 +78,7 @@ def targets_geojson_api(
     request: Request, principal: Principal = viewer, filters: TargetFilters = API_FILTERS
 ) -> JSONResponse:
     """The same targets as a GeoJSON FeatureCollection of points."""
-    with request.app.state.store.connect() as conn:
-        collection = geojson_view(conn, filters)
+    collection = geojson_view(request.app.state.store, request.app.state, filters)
     return JSONResponse(collection, media_type=GEOJSON)
 
 

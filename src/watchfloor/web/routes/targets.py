@@ -48,8 +48,7 @@ PAGE_FILTERS = target_filters(400)
 def targets_page(
     request: Request, principal: Principal = viewer, filters: TargetFilters = PAGE_FILTERS
 ) -> Response:
-    with request.app.state.store.connect() as conn:
-        data = targets_view(conn, filters)
+    data = targets_view(request.app.state.store, request.app.state, filters)
     markers = markers_from_targets(data["targets"], lambda t: t["href"])
     context = {
         **data,
@@ -63,8 +62,7 @@ def targets_page(
 def targets_geojson_download(
     request: Request, principal: Principal = viewer, filters: TargetFilters = PAGE_FILTERS
 ) -> Response:
-    with request.app.state.store.connect() as conn:
-        collection = geojson_view(conn, filters)
+    collection = geojson_view(request.app.state.store, request.app.state, filters)
     return JSONResponse(
         collection,
         media_type=GEOJSON,

@@ -2,8 +2,9 @@
 campaigns and the top targets.
 
 Windows are anchored on the newest post in the store, not on the clock, so an archive of old
-exports still shows its last weeks. Campaigns are computed on read (see analytics/campaigns):
-only the last `CAMPAIGN_DAYS` are grouped, which keeps the page bounded on large stores.
+exports still shows its last weeks. Activity, campaigns and targets are computed on read and
+take seconds on a million posts, so they come from a snapshot (`views/snapshot.py`) refreshed
+in the background when the data change; the alert counts are always current.
 """
 
 from __future__ import annotations
@@ -16,10 +17,12 @@ from sqlalchemy import Connection, func, select
 from watchfloor.analytics.activity import ActivityReport, activity
 from watchfloor.analytics.campaigns import Campaign, list_campaigns
 from watchfloor.analytics.target_queries import list_targets
+from watchfloor.store import Store
 from watchfloor.store.schema import channels, posts
 from watchfloor.store.times import as_utc, iso_utc
 from watchfloor.web.views.alerts import severity_counts
 from watchfloor.web.views.links import campaign_href, channel_href, target_href
+from watchfloor.web.views.snapshot import Snapshot, app_snapshot
 
 ACTIVITY_DAYS = 90
 CAMPAIGN_DAYS = 30
@@ -67,16 +70,14 @@ def _campaign(c: Campaign) -> dict[str, Any]:
     return data
 
 
-def overview_view(conn: Connection, days: int = ACTIVITY_DAYS) -> dict[str, Any]:
-    """Everything the overview shows; `report` is the activity report the chart is drawn from
-    (`overview_json` turns the whole into JSON)."""
+def slow_parts(conn: Connection, days: int = ACTIVITY_DAYS) -> dict[str, Any]:
+    """What takes seconds on a large store: activity (every channel's daily counts), the
+    latest campaigns (grouped on read) and the top targets (evidence counted)."""
     newest = newest_post(conn)
-    since = None if newest is None else newest - timedelta(days=days - 1)
-    report = (
-        activity(conn, since=_midnight(since))
-        if newest
-        else ActivityReport(None, None, None, None, [])
-    )
+    if newest is None:
+        report = ActivityReport(None, None, None, None, [])
+    else:
+        report = activity(conn, since=_midnight(newest - timedelta(days=days - 1)))
     ids = channel_ids(conn, [r.channel for r in report.channels])
     campaigns_since = None if newest is None else newest - timedelta(days=CAMPAIGN_DAYS)
     campaigns = list_campaigns(conn, since=campaigns_since, limit=CAMPAIGNS) if newest else []
@@ -85,7 +86,6 @@ def overview_view(conn: Connection, days: int = ACTIVITY_DAYS) -> dict[str, Any]
         t["href"] = target_href(t["key"])
     return {
         "newest_post": iso_utc(newest),
-        "alerts": severity_counts(conn),
         "report": report,
         "channel_ids": ids,
         "activity_days": days,
@@ -93,6 +93,25 @@ def overview_view(conn: Connection, days: int = ACTIVITY_DAYS) -> dict[str, Any]
         "campaigns_since": iso_utc(campaigns_since),
         "campaigns": [_campaign(c) for c in campaigns],
         "targets": top,
+    }
+
+
+def overview_snapshot(state: Any) -> Snapshot[dict[str, Any]]:
+    return app_snapshot(state, "overview", slow_parts)
+
+
+def overview_view(store: Store, state: Any) -> dict[str, Any]:
+    """Everything the overview shows: alerts counted now, the slow parts from the app's
+    snapshot (`computed_at`, `updating` say how current they are); `report` is the activity
+    report the chart is drawn from (`overview_json` turns the whole into JSON)."""
+    computed = overview_snapshot(state).get(store)
+    with store.connect() as conn:
+        alerts = severity_counts(conn)
+    return {
+        **computed.value,
+        "alerts": alerts,
+        "computed_at": iso_utc(computed.at),
+        "updating": computed.stale,
     }
 
 

@@ -8,13 +8,16 @@ from typing import Any
 from sqlalchemy import Connection
 
 from watchfloor.analytics.target_queries import (
+    as_geojson,
     get_target,
     list_targets,
     target_posts,
-    targets_geojson,
 )
+from watchfloor.store import Store
+from watchfloor.store.times import iso_utc
 from watchfloor.web.views.links import channel_href, post_href, target_href
 from watchfloor.web.views.params import BadFilter, Window, page_bounds
+from watchfloor.web.views.snapshot import Computed, app_snapshot
 
 KINDS = ("landmark", "city", "country")
 MAP_LIMIT = 2000  # targets drawn on the map and listed below it
@@ -64,25 +67,31 @@ class TargetFilters:
         return {**self.window.as_dict(), "country": self.country, "kind": self.kind}
 
 
-def targets_view(conn: Connection, filters: TargetFilters) -> dict[str, Any]:
+def _listed(store: Store, state: Any, filters: TargetFilters) -> Computed[list[dict]]:
+    """`list_targets` under these filters, from the app's snapshot (seconds on a large store)."""
+    query = filters.query()
+    name = ("targets", *sorted(query.items()))
+    return app_snapshot(state, name, lambda conn: list_targets(conn, **query)).get(store)
+
+
+def targets_view(store: Store, state: Any, filters: TargetFilters) -> dict[str, Any]:
     """Targets seen in the window, the most posted first, each with its page's link."""
-    found = list_targets(conn, **filters.query())
-    for t in found:
-        t["href"] = target_href(t["key"])
+    listed = _listed(store, state, filters)
+    found = [{**t, "href": target_href(t["key"])} for t in listed.value]
     return {
         "targets": found,
         "filters": filters.as_dict(),
         "limit": filters.limit,
         "kinds": list(KINDS),
         "unplaced": sum(1 for t in found if t["lat"] is None or t["lon"] is None),
+        "computed_at": iso_utc(listed.at),
+        "updating": listed.stale,
     }
 
 
-def geojson_view(conn: Connection, filters: TargetFilters) -> dict[str, Any]:
-    collection = targets_geojson(conn, **filters.query())
-    for feature in collection["features"]:
-        feature["properties"]["href"] = target_href(feature["id"])
-    return collection
+def geojson_view(store: Store, state: Any, filters: TargetFilters) -> dict[str, Any]:
+    listed = _listed(store, state, filters)
+    return as_geojson([{**t, "href": target_href(t["key"])} for t in listed.value])
 
 
 def target_view(
