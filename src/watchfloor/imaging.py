@@ -20,7 +20,7 @@ Policies (the PDQ reference hashes depend on them, so banking and querying must 
 
 Hostile files are bounded in time and memory by ``ImageLimits``, all checked before any pixel is
 decoded: the file size (``too_large``; Pillow scans some formats byte by byte and reads WebP
-whole), the declared pixels (``too_many_pixels``; decoding needs up to ~7 bytes a pixel), the
+whole), the declared pixels (``too_many_pixels``; a decode peaked at ~11 bytes a pixel), the
 frame count (``too_many_frames``; counting stops at the limit, no frame is decoded to count it)
 and, for JPEG, the number of scans (``too_many_scans``: every progressive scan walks the whole
 image again, so a 40 KB file of a thousand empty scans took 4 s to decode at 4 Mpx).

@@ -31,8 +31,9 @@ from watchfloor.imaging import ImageLimits, ImageRejected, RejectCode, decode_rg
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 
 LIMITS = ImageLimits(pixels=2_000_000, bytes=1_000_000, frames=100, jpeg_scans=50)
-# Decoding needs up to ~7 bytes a pixel (a 4-byte mode, then its RGB copy), plus the libraries.
-MEMORY_MIB = LIMITS.pixels * 8 // 2**20 + 64
+# A decode peaked at ~11 bytes a pixel (a progressive JPEG's coefficients, or the decoded mode,
+# then its RGB copy and the array's), plus the libraries.
+MEMORY_MIB = LIMITS.pixels * 12 // 2**20 + 64
 CODES = set(typing.get_args(RejectCode))
 
 
