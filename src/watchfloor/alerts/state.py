@@ -224,8 +224,11 @@ def alert_rules(conn: Connection) -> list[str]:
     return list(conn.execute(query).scalars())
 
 
-def get_alert(conn: Connection, alert_id: int) -> Alert:
-    row = conn.execute(select(alerts).where(alerts.c.id == alert_id)).first()
+def get_alert(conn: Connection, alert_id: int, *, for_update: bool = False) -> Alert:
+    """``for_update``: lock the row until the transaction ends (PostgreSQL), so that a status
+    read before changing it is still the status when the change is written."""
+    query = select(alerts).where(alerts.c.id == alert_id)
+    row = conn.execute(query.with_for_update() if for_update else query).first()
     if row is None:
         raise AlertError(f"no alert {alert_id}")
     return alert_from_row(row, _deliveries(conn, [row.id])[row.id])

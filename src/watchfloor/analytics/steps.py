@@ -16,6 +16,7 @@ from watchfloor.analyzers.registry import AnalyzerRegistry
 from watchfloor.config import Settings
 from watchfloor.pipeline import AnalysisReport, run_analysis
 from watchfloor.store import Store
+from watchfloor.store.locks import run_lock
 
 ProgressCallback = Callable[[str, int, int], None]
 StepRunner = Callable[[Store, Settings, int, ProgressCallback | None], Any]
@@ -95,9 +96,13 @@ def run_analysis_and_steps(
     only: Sequence[str] | None = None,
     on_progress: ProgressCallback | None = None,
 ) -> FullReport:
+    """One run at a time per database (PostgreSQL) or workspace (SQLite): a second ``analyze``
+    waits for the first and then finds only what is still new, instead of doing the same work
+    and racing it to write the same signals."""
     analyzers, steps = split_only(only)
-    analysis = run_analysis(
-        store, settings, registry, workers=workers, only=analyzers, on_progress=on_progress
-    )
-    reports = {step.name: step.run(store, settings, workers, on_progress) for step in steps}
+    with run_lock(store, settings.workspace, "analyze"):
+        analysis = run_analysis(
+            store, settings, registry, workers=workers, only=analyzers, on_progress=on_progress
+        )
+        reports = {step.name: step.run(store, settings, workers, on_progress) for step in steps}
     return FullReport(analysis, reports)

@@ -18,6 +18,7 @@ from watchfloor.sources.base import ChatStream, SourceError, TimeContext
 from watchfloor.sources.telegram_export import TelegramExport
 from watchfloor.sources.telegram_export.json_reader import MALFORMED_JSON_ERRORS
 from watchfloor.store import Store
+from watchfloor.store.locks import transaction_lock
 from watchfloor.store.posts import (
     PreparedPost,
     WriteCounts,
@@ -29,6 +30,7 @@ from watchfloor.store.posts import (
     upsert_channel,
 )
 from watchfloor.store.quarantine import quarantine_items
+from watchfloor.store.retry import with_retries
 
 ProgressCallback = Callable[[str, int, int], None]
 
@@ -102,10 +104,24 @@ class ChatIngest:
         records = [_storable(self.stream.to_record(item, index), source) for index, item in batch]
         rejected = [r for r in records if isinstance(r, Rejected)]
         posts = [r for r in records if isinstance(r, Post)]
+        counts, quarantined = with_retries(
+            lambda: self._write_batch(posts, list(rejected), end, completed),
+            f"ingest of {self.stream.channel.key}",
+        )
+        self.report.counts += counts
+        self.report.rejected += len(rejected)
+        self.quarantined += quarantined
+
+    def _write_batch(
+        self, posts: list[Post], rejected: list[Rejected], end: int, completed: bool
+    ) -> tuple[WriteCounts, int]:
+        """One transaction: the batch's posts and media, its quarantine and the checkpoint."""
         with self.store.begin() as conn:
-            self._write_posts(conn, posts, rejected)
-            self.report.rejected += len([r for r in records if isinstance(r, Rejected)])
-            self.quarantined += quarantine_items(conn, "ingest", rejected)
+            # Two processes ingesting the same chat take turns batch by batch: the second sees
+            # what the first committed as already there instead of inserting it again.
+            transaction_lock(conn, f"ingest:{self.stream.channel.key}")
+            counts = self._write_posts(conn, posts, rejected)
+            quarantined = quarantine_items(conn, "ingest", rejected)
             if completed:
                 refresh_channel_dates(conn, self.channel_id)
             checkpoints.save(
@@ -116,8 +132,9 @@ class ChatIngest:
                 end,
                 completed,
             )
+        return counts, quarantined
 
-    def _write_posts(self, conn, posts: list[Post], rejected: list[Rejected]) -> None:
+    def _write_posts(self, conn, posts: list[Post], rejected: list[Rejected]) -> WriteCounts:
         current = existing_posts(conn, self.channel_id, [p.message_id for p in posts])
         media = MediaIngest(
             conn,
@@ -127,7 +144,7 @@ class ChatIngest:
             self.settings.image_limits,
         )
         new: list[PreparedPost] = []
-        counts = self.report.counts
+        counts = WriteCounts()
         for post in _unique_ids(posts):
             digest = content_hash(post.raw)
             existing = current.get(post.message_id)
@@ -140,9 +157,12 @@ class ChatIngest:
             if existing is None:
                 new.append(prepared)
             else:
+                media.flush()
                 counts += apply_change(conn, prepared, existing)
+        media.flush()
         insert_posts(conn, self.channel_id, new)
         counts.added += len(new)
+        return counts
 
 
 def _storable(record: Post | Rejected, source: str) -> Post | Rejected:

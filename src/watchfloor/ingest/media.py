@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import mimetypes
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -41,13 +41,15 @@ def resolve_export_path(root: Path, relative: str) -> Path:
 
 @dataclass
 class MediaIngest:
-    """Turns a post's MediaRefs into post_media rows, storing bytes and media rows as it goes."""
+    """Turns a post's MediaRefs into post_media rows, storing the bytes as it goes; the media
+    rows follow at ``flush()``, which must come before the post_media rows are inserted."""
 
     conn: Connection
     store: MediaStore
     root: Path
     source: str
     limits: ImageLimits
+    pending: dict[str, dict] = field(default_factory=dict)  # media rows not inserted yet
 
     def rows_for(
         self, message_id: int, refs: tuple[MediaRef, ...], rejected: list[Rejected]
@@ -89,16 +91,21 @@ class MediaIngest:
             mime, width, height = info.mime, info.width, info.height
         except ImageRejected:
             pass  # not an image, or a bad one: the analyzers quarantine it with their reason
-        self.conn.execute(
-            insert_ignore(self.conn, media),
-            {
-                "sha256": stored.sha256,
-                "size": stored.size,
-                "mime": mime,
-                "width": width,
-                "height": height,
-                "storage_path": stored.relpath,
-                "first_seen": datetime.now(UTC),
-            },
-        )
+        self.pending[stored.sha256] = {
+            "sha256": stored.sha256,
+            "size": stored.size,
+            "mime": mime,
+            "width": width,
+            "height": height,
+            "storage_path": stored.relpath,
+            "first_seen": datetime.now(UTC),
+        }
         return stored.sha256
+
+    def flush(self) -> None:
+        """Insert the media rows gathered so far, in hash order: two ingests sharing images
+        then lock the same keys in the same order and cannot deadlock on them."""
+        if self.pending:
+            rows = [self.pending[sha] for sha in sorted(self.pending)]
+            self.conn.execute(insert_ignore(self.conn, media), rows)
+            self.pending.clear()

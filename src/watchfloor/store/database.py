@@ -14,6 +14,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from watchfloor.config import ConfigError, Settings
+from watchfloor.store.locks import transaction_lock
 from watchfloor.store.media_store import MediaStore
 from watchfloor.store.schema import metadata
 from watchfloor.store.search import create_search_index
@@ -93,6 +94,7 @@ def alembic_config(conn: Connection) -> Config:
 def migrate(engine: Engine) -> None:
     """Create a fresh database at the newest schema, or upgrade an existing one step by step."""
     with engine.begin() as conn:
+        transaction_lock(conn, "migrate")  # processes starting at once on a new database
         cfg = alembic_config(conn)
         if MigrationContext.configure(conn).get_current_revision() is None and not inspect(
             conn

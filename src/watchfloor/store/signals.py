@@ -13,6 +13,7 @@ from watchfloor.store.dialect import upsert
 from watchfloor.store.media_store import MediaStore
 from watchfloor.store.schema import analysis_state, media, signals
 
+_SIGNAL_KEY = ("subject_type", "subject", "analyzer", "kind")
 _MEDIA_COLUMNS = (
     media.c.sha256,
     media.c.storage_path,
@@ -73,9 +74,14 @@ def record_outcome(
             signals.c.subject == subject,
         )
     )
-    if outputs:
+    if outputs:  # an upsert: a concurrent writer of the same subject cannot double a signal
         conn.execute(
-            signals.insert(),
+            upsert(
+                conn,
+                signals,
+                list(_SIGNAL_KEY),
+                ["version", "value", "score", "evidence", "created_at"],
+            ),
             [
                 {
                     "subject_type": subject_type,

@@ -101,7 +101,7 @@ def change_status(
     """Set the alert's status and record it in the audit log; AlertError when there is no
     such alert or status."""
     note = (note or "").strip()[:NOTE_MAX] or None
-    before = get_alert(conn, alert_id).status
+    before = get_alert(conn, alert_id, for_update=True).status  # concurrent changes queue
     alert = set_status(conn, alert_id, status, by=actor, note=note)
     audit.record(
         conn,
