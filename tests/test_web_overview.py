@@ -127,6 +127,13 @@ def test_snapshot_serves_the_old_value_while_new_data_are_computed(web, seeded):
     assert snapshot.get(web.store) is current
 
 
+def test_snapshot_is_kept_for_its_minimum_age_while_data_stream_in(web, seeded):
+    snapshot = Snapshot(lambda conn: object(), min_age=3600)
+    first = snapshot.get(web.store)
+    add_signal(web.store, f"{seeded.channel_key}/2")
+    assert snapshot.get(web.store) is first
+
+
 def test_startup_computes_the_overview_in_the_background(web, seeded):
     snapshot = overview_snapshot(web.app.state)
     assert not snapshot.ready

@@ -5,7 +5,9 @@ while one background thread computes the next (stale while revalidate); only the
 request waits.
 
 The data version is cheap (primary-key maxima): new posts, signals or target evidence change
-it at once; signals rewritten in place (a re-analysis) are picked up when the value ages out.
+it, and a value older than `min_age` is then recomputed; signals rewritten in place (a
+re-analysis) are picked up when the value ages out (`ttl`). `min_age` bounds the work while
+posts stream in: each snapshot is recomputed at most once per `min_age`.
 """
 
 from __future__ import annotations
@@ -48,9 +50,12 @@ class Computed(Generic[T]):
 
 
 class Snapshot(Generic[T]):
-    def __init__(self, compute: Callable[[Connection], T], ttl: float = 600.0) -> None:
+    def __init__(
+        self, compute: Callable[[Connection], T], ttl: float = 600.0, min_age: float = 0.0
+    ) -> None:
         self._compute = compute
         self.ttl = ttl
+        self.min_age = min_age  # kept this long even when the data change (steady ingest)
         self._lock = threading.Lock()  # guards the fields below
         self._first = threading.Lock()  # one synchronous computation at a time
         self._current: Computed[T] | None = None
@@ -95,7 +100,8 @@ class Snapshot(Generic[T]):
         return thread
 
     def _fresh(self, current: Computed[T], version: tuple[Any, ...]) -> bool:
-        return current.version == version and time.monotonic() - current.monotonic < self.ttl
+        age = time.monotonic() - current.monotonic
+        return age < self.min_age or (current.version == version and age < self.ttl)
 
     def _run(self, store: Store, version: tuple[Any, ...]) -> Computed[T]:
         with store.connect() as conn:
@@ -126,10 +132,15 @@ class Snapshot(Generic[T]):
 
 _registry = threading.Lock()
 MAX_SNAPSHOTS = 64  # per app: e.g. the map under that many different filters
+MIN_AGE = 120.0  # while posts stream in, recompute at most this often
 
 
 def app_snapshot(
-    state: Any, name: Hashable, compute: Callable[[Connection], T], ttl: float = 600.0
+    state: Any,
+    name: Hashable,
+    compute: Callable[[Connection], T],
+    ttl: float = 600.0,
+    min_age: float = MIN_AGE,
 ) -> Snapshot[T]:
     """The app's snapshot called `name` (made on first use; one per app, hence per store).
     Beyond MAX_SNAPSHOTS the least recently used one is dropped."""
@@ -140,7 +151,7 @@ def app_snapshot(
         if name in snapshots:
             snapshots.move_to_end(name)
         else:
-            snapshots[name] = Snapshot(compute, ttl)
+            snapshots[name] = Snapshot(compute, ttl, min_age)
             while len(snapshots) > MAX_SNAPSHOTS:
                 snapshots.popitem(last=False)
         return snapshots[name]
