@@ -211,10 +211,10 @@ def delete_outlet(request: Request, name: str, principal: Principal = analyst) -
 
 @router.get("/rules")
 def get_rules(request: Request, principal: Principal = viewer) -> dict[str, Any]:
-    """The rules in force; the file's text (sinks may hold secrets) for admins only."""
+    """The rules in force; the file's text (sinks may hold secrets) and path for admins only."""
     view = rule_views.rules_view(request.app.state.settings.workspace)
     if not principal.can("admin"):
-        view = {k: v for k, v in view.items() if k != "text"}
+        view = {k: v for k, v in view.items() if k not in ("text", "path")}
     return view
 
 
