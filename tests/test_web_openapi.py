@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 
 
@@ -76,3 +78,12 @@ def test_schema_is_structurally_openapi_3(web):
     form = upload["requestBody"]["content"]["multipart/form-data"]["schema"]
     assert form["properties"]["archive"]["format"] == "binary"
     assert "202" in upload["responses"]
+
+
+def test_schema_validates_against_the_openapi_specification(web):
+    validator = pytest.importorskip("openapi_spec_validator")
+    schema = web.api("viewer", "read").get("/api/v1/openapi.json").json()
+    validator.validate(schema)  # raises on any violation of the OpenAPI 3.x schema
+    broken = {**schema, "paths": {"/api/v1/x": {"get": {"responses": "none"}}}}
+    with pytest.raises(Exception, match=r"responses|not of type"):
+        validator.validate(broken)
