@@ -47,6 +47,7 @@ def test_analyst_creates_fills_and_changes_a_bank_in_the_browser(web):
         follow_redirects=True,
     )
     assert "entry disabled" in response.text
+    assert "2 entries (1 disabled)" in response.text  # counts follow every change
     assert re.search(rf"{md5}</code>.*?<td>disabled</td>", response.text, re.S)
     bad = client.post(
         "/banks/leaflets/entries", data={"hashes": "abc\nnot hex", "csrf_token": csrf}
@@ -128,3 +129,14 @@ def test_api_bank_edits_are_audited_with_origin_api(web):
         "bank_create",
     ]
     assert web.api("viewer").post("/api/v1/banks", json={"name": "x"}).status_code == 403
+
+
+def test_counts_of_a_bank_deleted_and_created_again_start_from_zero(web):
+    api = web.api("analyst")
+    md5 = hashlib.md5(b"x").hexdigest()
+    for _ in range(2):
+        assert api.post("/api/v1/banks", json={"name": "again"}).status_code == 201
+        assert api.get("/api/v1/banks").json()["banks"][0]["entries"] == 0
+        api.post("/api/v1/banks/again/entries", json={"hashes": [md5]})
+        assert api.get("/api/v1/banks/again").json()["bank"]["entries"] == 1
+        api.delete("/api/v1/banks/again")

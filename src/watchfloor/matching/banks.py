@@ -41,6 +41,7 @@ __all__ = [
     "BankNotFound",
     "EnableReport",
     "add_entries",
+    "bank_from_row",
     "bump_revision",
     "create_bank",
     "default_added_by",
@@ -220,7 +221,10 @@ def _bank_query():
     ).outerjoin(counts, counts.c.bank_id == banks.c.id)
 
 
-def _bank(row: Any) -> Bank:
+def bank_from_row(row: Any, counts: tuple[int, int] | None = None) -> Bank:
+    """A bank from a ``banks`` row with its (entries, disabled) counts, by default those the
+    row carries (as ``_bank_query`` selects them)."""
+    entries, disabled = counts if counts is not None else (row.entries, row.disabled_entries)
     return Bank(
         id=row.id,
         name=row.name,
@@ -230,8 +234,8 @@ def _bank(row: Any) -> Bank:
         revision=row.revision,
         created_at=as_utc(row.created_at),
         updated_at=as_utc(row.updated_at),
-        entries=int(row.entries),
-        disabled_entries=int(row.disabled_entries),
+        entries=int(entries),
+        disabled_entries=int(disabled),
     )
 
 
@@ -240,11 +244,11 @@ def get_bank(conn: Connection, name: str) -> Bank:
     row = conn.execute(_bank_query().where(banks.c.name == name)).first()
     if row is None:
         raise BankNotFound(name)
-    return _bank(row)
+    return bank_from_row(row)
 
 
 def list_banks(conn: Connection) -> list[Bank]:
-    return [_bank(row) for row in conn.execute(_bank_query().order_by(banks.c.name))]
+    return [bank_from_row(row) for row in conn.execute(_bank_query().order_by(banks.c.name))]
 
 
 def delete_bank(conn: Connection, name: str) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, case, func, select
 
 from watchfloor.accounts.edits import Actor
 from watchfloor.config import Settings
@@ -16,18 +16,53 @@ from watchfloor.matching.formats import HashEntry, HashError, guess_signal_type,
 from watchfloor.matching.lookup import look_up_file, look_up_hash
 from watchfloor.pdq import MATCH_THRESHOLD
 from watchfloor.store import Store
+from watchfloor.store.schema import bank_entries, banks
 
 BankError = lib.BankError
 MAX_HASHES = 10_000  # per form or API call
 
 
+# (bank id, revision, created) -> (entries, disabled): every change of a bank's entries moves
+# its revision in the same transaction, so a count is reused until the bank changes.
+_COUNTS: dict[tuple[int, int, str], tuple[int, int]] = {}
+_COUNTS_KEPT = 1000
+
+
+def _counts(conn: Connection, row: Any) -> tuple[int, int]:
+    key = (row.id, row.revision, str(row.created_at))
+    found = _COUNTS.get(key)
+    if found is None:
+        disabled = func.sum(case((bank_entries.c.enabled, 0), else_=1))
+        total, off = conn.execute(
+            select(func.count(), disabled).where(bank_entries.c.bank_id == row.id)
+        ).one()
+        found = (int(total), int(off or 0))
+        if len(_COUNTS) >= _COUNTS_KEPT:
+            _COUNTS.clear()
+        _COUNTS[key] = found
+    return found
+
+
+def _bank(conn: Connection, row: Any) -> lib.Bank:
+    return lib.bank_from_row(row, _counts(conn, row))
+
+
+def get_bank(conn: Connection, name: str) -> lib.Bank:
+    """``matching.banks.get_bank`` with its entry counts reused while the bank is unchanged."""
+    row = conn.execute(select(banks).where(banks.c.name == name)).first()
+    if row is None:
+        raise lib.BankNotFound(name)
+    return _bank(conn, row)
+
+
 def list_banks(conn: Connection) -> dict[str, Any]:
-    return {"banks": [b.as_dict() for b in lib.list_banks(conn)]}
+    rows = conn.execute(select(banks).order_by(banks.c.name)).all()
+    return {"banks": [_bank(conn, r).as_dict() for r in rows]}
 
 
 def bank_page(conn: Connection, name: str, limit: int, offset: int) -> dict[str, Any]:
     """A bank and one page of its entries; ``BankNotFound`` if there is none."""
-    bank = lib.get_bank(conn, name)
+    bank = get_bank(conn, name)
     entries = [e.as_dict() for e in lib.iter_entries(conn, name, limit=limit, offset=offset)]
     return {
         "bank": bank.as_dict(),
@@ -105,7 +140,7 @@ def add_hashes(
     report = lib.add_entries(conn, name, labelled, source=actor.origin, added_by=actor.name)
     counts = {"added": report.added, "already_present": report.already_present}
     actor.record(conn, "bank_entry_add", "bank", name, counts | {"label": label})
-    return counts | {"revision": lib.get_bank(conn, name).revision}
+    return counts | {"revision": get_bank(conn, name).revision}
 
 
 def add_images(
