@@ -239,3 +239,14 @@ def test_tat_json_escaping_no_utf8_character():
     items = [item for _, item in read_tat(io.BytesIO(data))]
     assert isinstance(items[0], HashEntry)
     assert isinstance(items[1], BadInput) and items[1].code == "malformed_json"
+
+
+def test_media_path_too_long_for_the_file_system(store, settings, tmp_path):
+    """stat() of a name over 255 bytes raises ENAMETOOLONG, which Path.is_file() does not catch;
+    NUL characters (3 bytes each once replaced) made a 150-character name long enough."""
+    msgs = [message(1, "x", file="a" * 300), message(2, "y", photo="b" * 100 + "\x00" * 60)]
+    report = ingest_paths(store, settings, [write_export(tmp_path / "p", single_chat(msgs))])
+    assert report.sources[0].error is None and report.totals()["added"] == 2
+    with store.connect() as conn:
+        media = [m for p in queries.list_posts(conn, limit=5) for m in p["media"]]
+    assert [m["status"] for m in media] == ["missing", "missing"]

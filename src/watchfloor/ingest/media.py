@@ -78,9 +78,12 @@ class MediaIngest:
                 )
             )
             return row | {"status": "refused", "note": str(exc)}
-        if not path.is_file():
-            return row | {"status": "missing", "note": "file not found in the export folder"}
-        row["sha256"] = self._store(path, ref)
+        try:
+            if not path.is_file():
+                return row | {"status": "missing", "note": "file not found in the export folder"}
+            row["sha256"] = self._store(path, ref)
+        except OSError as exc:  # a name too long for the file system, a file that is unreadable
+            return row | {"status": "missing", "note": f"cannot be read: {exc.strerror or exc}"}
         return row
 
     def _store(self, path: Path, ref: MediaRef) -> str:
