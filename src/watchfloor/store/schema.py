@@ -197,6 +197,8 @@ bank_entries = Table(
     Column("enabled", Boolean, nullable=False, server_default=true()),
     UniqueConstraint("bank_id", "signal_type", "value", name="uq_bank_entries"),
     Index("ix_bank_entries_value", "signal_type", "value"),
+    Index("ix_bank_entries_bank_order", "bank_id", "id"),  # a bank's entries page by page
+    Index("ix_bank_entries_bank_enabled", "bank_id", "enabled"),  # counts without the rows
 )
 
 # Reference images analysts register: emblems (flags, logos, outlet watermarks) and a landmark
@@ -424,4 +426,19 @@ jobs = Table(
     Column("input", JSON),
     Column("result", JSON),
     Column("error", Text),
+)
+
+# Migration 0009: campaigns as found by the `campaigns` corpus step over the whole corpus
+# (the web app reads them here; `watchfloor campaigns` with other options still groups on read).
+campaigns = Table(
+    "campaigns",
+    metadata,
+    Column("id", String(80), primary_key=True),  # campaign:<hex>
+    Column("start", UtcDateTime, nullable=False),
+    Column("end", UtcDateTime, nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("channel_count", Integer, nullable=False),
+    Column("data", JSON, nullable=False),  # Campaign.as_dict()
+    Index("ix_campaigns_start", "start"),
+    Index("ix_campaigns_end", "end"),
 )
