@@ -267,3 +267,31 @@ def test_an_emblem_at_the_same_target_groups_different_photos(store, settings, t
     assert reason["kind"] == "emblem_target" and reason["detail"]["emblem"] == flag.label
     assert reason["detail"]["name"] == "Berlin" and reason["detail"]["posts"] == 3
     assert [t["name"] for t in found.targets] == ["Berlin"] and found.shared_media == []
+
+
+def test_the_campaigns_step_stores_what_grouping_finds(store, corpus):
+    from watchfloor.analytics.campaign_store import (
+        campaigns_stored,
+        rebuild_campaigns,
+        stored_campaign,
+        stored_campaigns,
+    )
+
+    with store.connect() as conn:
+        assert not campaigns_stored(conn)
+    first = rebuild_campaigns(store)
+    again = rebuild_campaigns(store)
+    assert first.campaigns == 3 and not first.unchanged
+    assert again.unchanged and again.campaigns == 3
+    with store.connect() as conn:
+        computed = list_campaigns(conn)
+        stored = stored_campaigns(conn)
+        assert campaigns_stored(conn)
+        assert [c.as_dict() for c in stored] == [c.as_dict() for c in computed]
+        wanted = computed[1]
+        assert stored_campaign(conn, wanted.id).as_dict() == wanted.as_dict()
+        assert stored_campaign(conn, wanted.id.removeprefix("campaign:")).id == wanted.id
+        assert stored_campaign(conn, "campaign:0000") is None
+        window = stored_campaigns(conn, since=wanted.start, until=wanted.end, limit=5)
+        assert wanted.id in {c.id for c in window}
+        assert [c.id for c in stored_campaigns(conn, limit=1, offset=1)] == [computed[1].id]

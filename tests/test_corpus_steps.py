@@ -14,7 +14,12 @@ from watchfloor.cli import main
 
 def test_split_only_everything_when_empty():
     analyzers, steps = split_only(None)
-    assert analyzers is None and [s.name for s in steps] == ["reposts", "attribution", "targets"]
+    assert analyzers is None and [s.name for s in steps] == [
+        "reposts",
+        "attribution",
+        "targets",
+        "campaigns",
+    ]
 
 
 def test_naming_a_step_runs_what_it_reads():

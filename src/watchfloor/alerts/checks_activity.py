@@ -66,11 +66,14 @@ def surges(conn: Connection, params: dict[str, Any]) -> list[Finding]:
 
 def campaigns(conn: Connection, params: dict[str, Any]) -> list[Finding]:
     try:
+        from watchfloor.analytics.campaign_store import campaigns_stored, stored_campaigns
         from watchfloor.analytics.campaigns import list_campaigns
     except ImportError as exc:
         raise RuleUnavailable(f"campaign analysis is not available: {exc}") from exc
     found = []
-    for c in list_campaigns(conn):
+    # the same whole-corpus grouping either way; stored when the corpus step has run
+    every = stored_campaigns(conn) if campaigns_stored(conn) else list_campaigns(conn)
+    for c in every:
         if len(c.channels) < params["min_channels"] or c.size < params["min_posts"]:
             continue
         reasons = sorted({r.get("kind", "?") for r in c.reasons})

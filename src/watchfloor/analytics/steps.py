@@ -53,10 +53,20 @@ def _attribution(
     return run_attribution(store)
 
 
+def _campaigns(
+    store: Store, settings: Settings, workers: int, on_progress: ProgressCallback | None
+) -> Any:
+    from watchfloor.analytics.campaign_store import rebuild_campaigns
+
+    return rebuild_campaigns(store)
+
+
 STEPS: tuple[CorpusStep, ...] = (
     CorpusStep("reposts", ("crops",), _reposts),
     CorpusStep("attribution", ("emblem",), _attribution),
     CorpusStep("targets", ("landmark", "exif"), _targets),
+    # after reposts and targets: campaigns are grouped by repost groups and targets
+    CorpusStep("campaigns", ("crops", "emblem"), _campaigns),
 )
 
 

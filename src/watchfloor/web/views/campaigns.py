@@ -16,6 +16,11 @@ from urllib.parse import quote
 
 from sqlalchemy import Connection, func, select
 
+from watchfloor.analytics.campaign_store import (
+    campaigns_stored,
+    stored_campaign,
+    stored_campaigns,
+)
 from watchfloor.analytics.campaigns import Campaign, get_campaign, list_campaigns
 from watchfloor.store.schema import channels, posts
 from watchfloor.store.times import as_utc, iso_utc
@@ -61,7 +66,8 @@ def window_query(since: datetime | None, until: datetime | None) -> str:
 def _grouped(
     conn: Connection, since: datetime | None, until: datetime | None, cache: CorpusCache | None
 ) -> list[Campaign]:
-    """Every campaign active in the window, newest first, computed once per window."""
+    """Every campaign active in the window, newest first, computed once per window (used only
+    on a workspace where the `campaigns` corpus step has not run yet)."""
     return (cache or CorpusCache()).get(
         conn, ("campaigns", since, until), lambda: list_campaigns(conn, since, until)
     )
@@ -78,10 +84,13 @@ def latest_campaigns(
     newest post and may reach back at most MAX_DAYS before `until` (or the newest post)."""
     since = as_utc(since) or default_since(conn)
     until = as_utc(until)
-    end = until or as_utc(conn.execute(select(func.max(posts.c.date))).scalar_one())
-    if since is not None and end is not None and end - since > timedelta(days=MAX_DAYS):
-        raise BadFilter(f"choose a window of at most {MAX_DAYS} days (campaigns are computed)")
-    found = _grouped(conn, since, until, cache)[:limit]
+    if campaigns_stored(conn):  # the corpus step grouped the whole corpus: any window is a query
+        found = stored_campaigns(conn, since, until, limit)
+    else:
+        end = until or as_utc(conn.execute(select(func.max(posts.c.date))).scalar_one())
+        if since is not None and end is not None and end - since > timedelta(days=MAX_DAYS):
+            raise BadFilter(f"choose a window of at most {MAX_DAYS} days (campaigns are computed)")
+        found = _grouped(conn, since, until, cache)[:limit]
     window = window_query(since, until)
     return {
         "since": iso_utc(since),
@@ -102,6 +111,8 @@ def find_campaign(
     start, as the overview and alert links give) among those active then, else among the list
     page's; with neither, among those of the whole corpus (slow on a large corpus)."""
     wanted = campaign_id if campaign_id.startswith("campaign:") else f"campaign:{campaign_id}"
+    if campaigns_stored(conn):
+        return stored_campaign(conn, wanted)
     cache = cache or CorpusCache()
     if since is not None or until is not None:
         windows = [(as_utc(since), as_utc(until))]

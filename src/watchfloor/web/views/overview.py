@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from watchfloor.analytics.activity import ActivityReport, activity
+from watchfloor.analytics.campaign_store import campaigns_stored, stored_campaigns
 from watchfloor.analytics.campaigns import Campaign, list_campaigns
 from watchfloor.analytics.target_queries import list_targets
 from watchfloor.store import Store
@@ -62,6 +63,13 @@ def _events(report: ActivityReport, ids: dict[str, int]) -> dict[str, list[dict[
     return {"surges": surges[:EVENTS], "reactivations": reactivations[:EVENTS]}
 
 
+def _latest_campaigns(conn: Connection, since: datetime | None) -> list[Campaign]:
+    """Stored by the `campaigns` corpus step when it has run (a query), else grouped on read."""
+    if campaigns_stored(conn):
+        return stored_campaigns(conn, since=since, limit=CAMPAIGNS)
+    return list_campaigns(conn, since=since, limit=CAMPAIGNS)
+
+
 def _campaign(c: Campaign) -> dict[str, Any]:
     data = c.as_dict()
     data.pop("members")
@@ -80,7 +88,7 @@ def slow_parts(conn: Connection, days: int = ACTIVITY_DAYS) -> dict[str, Any]:
         report = activity(conn, since=_midnight(newest - timedelta(days=days - 1)))
     ids = channel_ids(conn, [r.channel for r in report.channels])
     campaigns_since = None if newest is None else newest - timedelta(days=CAMPAIGN_DAYS)
-    campaigns = list_campaigns(conn, since=campaigns_since, limit=CAMPAIGNS) if newest else []
+    campaigns = _latest_campaigns(conn, campaigns_since) if newest else []
     top = list_targets(conn, limit=TARGETS)
     for t in top:
         t["href"] = target_href(t["key"])
