@@ -47,6 +47,7 @@ from watchfloor.store.signals import (
     signal_values,
     states_for,
 )
+from watchfloor.worker_guard import die_with_parent
 
 CHUNK_SIZE = 8
 Item = MediaItem | PostItem
@@ -216,6 +217,7 @@ def _one_thread_per_worker() -> None:
     """The worker processes are the parallelism: BLAS and OpenMP pools inside each only fight
     over the same cores (measured: PDQ 6x slower on a loaded 2-core machine; Dask's nanny sets
     the same variables for its workers)."""
+    die_with_parent()  # a worker must not outlive a killed main process
     for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[variable] = "1"
     threadpool_limits(1)
