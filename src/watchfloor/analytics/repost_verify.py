@@ -22,6 +22,7 @@ from watchfloor.analytics.repost_index import Candidate
 from watchfloor.imaging import ImageRejected
 from watchfloor.matching.feature_cache import FeatureCache
 from watchfloor.matching.verify import PairCheck, VerifyParams, verify_pair
+from watchfloor.worker_guard import die_with_parent
 
 __all__ = ["PairVerifier", "VerifySettings", "prefetch_features"]
 
@@ -76,7 +77,9 @@ def prefetch_features(
     # "forkserver": workers start from a fresh process, not from this one with whatever thread
     # pools (OpenCV, OpenMP) it holds; forked from a process with live pools, they can hang.
     context = multiprocessing.get_context("forkserver")
-    with ProcessPoolExecutor(max_workers=settings.workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(
+        max_workers=settings.workers, mp_context=context, initializer=die_with_parent
+    ) as pool:
         try:
             for n in pool.map(_extract, [settings] * len(batches), batches):
                 done += n
