@@ -7,6 +7,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from watchfloor.imaging import (
+    DEFAULT_MAX_BYTES,
+    DEFAULT_MAX_FRAMES,
+    DEFAULT_MAX_JPEG_SCANS,
+    DEFAULT_MAX_PIXELS,
+    ImageLimits,
+)
+
 DEFAULT_WORKSPACE = "watchfloor-data"
 
 
@@ -21,9 +29,18 @@ class Settings:
     export_tz: str = "UTC"  # zone assumed for Telegram export dates that carry no zone
     pdq_mode: str = "fast"
     max_image_pixels: int = 64_000_000
+    max_image_bytes: int = DEFAULT_MAX_BYTES
+    max_image_frames: int = DEFAULT_MAX_FRAMES
+    max_jpeg_scans: int = DEFAULT_MAX_JPEG_SCANS
     scheduler: str | None = None  # a Dask scheduler address: analyze on that cluster
     media_url: str | None = None  # the media copy cluster workers read (a path or fsspec URL)
     env: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def image_limits(self) -> ImageLimits:
+        return ImageLimits(
+            self.max_image_pixels, self.max_image_bytes, self.max_image_frames, self.max_jpeg_scans
+        )
 
     @property
     def media_dir(self) -> Path:
@@ -65,7 +82,30 @@ def load_settings(
         db_url=url,
         export_tz=tz,
         pdq_mode=mode,
+        **_image_limits(env),
         scheduler=env.get("WATCHFLOOR_SCHEDULER") or None,
         media_url=env.get("WATCHFLOOR_MEDIA_URL") or None,
         env=env,
     )
+
+
+_IMAGE_LIMITS = {
+    "max_image_pixels": ("WATCHFLOOR_MAX_IMAGE_PIXELS", DEFAULT_MAX_PIXELS),
+    "max_image_bytes": ("WATCHFLOOR_MAX_IMAGE_BYTES", DEFAULT_MAX_BYTES),
+    "max_image_frames": ("WATCHFLOOR_MAX_IMAGE_FRAMES", DEFAULT_MAX_FRAMES),
+    "max_jpeg_scans": ("WATCHFLOOR_MAX_JPEG_SCANS", DEFAULT_MAX_JPEG_SCANS),
+}
+
+
+def _image_limits(env: dict[str, str]) -> dict[str, int]:
+    """The limits on hostile images (see watchfloor.imaging.ImageLimits), each a positive integer."""
+    limits = {}
+    for field_name, (variable, default) in _IMAGE_LIMITS.items():
+        text = env.get(variable, "").strip().replace("_", "")
+        if not text:
+            limits[field_name] = default
+            continue
+        if not text.isascii() or not text.isdigit() or int(text) < 1:
+            raise ConfigError(f"{variable} must be a positive whole number, not {env[variable]!r}")
+        limits[field_name] = int(text)
+    return limits

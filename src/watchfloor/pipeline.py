@@ -96,6 +96,7 @@ def options_from(settings: Settings) -> AnalyzerOptions:
     return AnalyzerOptions(
         pdq_mode=settings.pdq_mode,
         max_image_pixels=settings.max_image_pixels,
+        image_limits=settings.image_limits,
         workspace=str(settings.workspace),
     )
 
