@@ -198,6 +198,16 @@ def chunks(tasks: list[Task], size: int) -> Iterator[list[Task]]:
         yield chunk
 
 
+def tapering_chunks(tasks: list[Task], size: int, workers: int) -> Iterator[list[Task]]:
+    """Chunks of ``size`` that shrink towards the end (to a share of what is left), so that no
+    worker is left alone with a long last chunk while the others idle."""
+    start = 0
+    while start < len(tasks):
+        n = max(1, min(size, (len(tasks) - start) // (2 * workers)))
+        yield tasks[start : start + n]
+        start += n
+
+
 def _execute(
     run: AnalyzerRun, tasks: list[Task], workers: int, tick: Callable[[int], None]
 ) -> None:
@@ -234,7 +244,9 @@ class _PooledExecution:
         self.pending: dict[Future, tuple[list[Task], bool]] = {}
 
     def run(self, tasks: list[Task]) -> None:
-        queue: deque[tuple[list[Task], bool]] = deque((c, False) for c in chunks(tasks, CHUNK_SIZE))
+        queue: deque[tuple[list[Task], bool]] = deque(
+            (c, False) for c in tapering_chunks(tasks, CHUNK_SIZE, self.workers)
+        )
         try:
             while queue or self.pending:
                 self._fill(queue)
