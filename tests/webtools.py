@@ -76,11 +76,13 @@ class WebEnv:
         return TestClient(self.app, base_url="http://127.0.0.1")
 
     def user(self, name: str, role: str) -> str:
-        with self.store.begin() as conn:
-            try:
-                users.get_user(conn, name)
-            except users.AccountError:
+        """The user, added unless it exists (other processes may add it at the same time)."""
+        try:
+            with self.store.begin() as conn:
                 users.add_user(conn, name, role, PASSWORD)
+        except users.AccountError:
+            with self.store.connect() as conn:
+                users.get_user(conn, name)  # it exists: fine; anything else is raised
         return name
 
     def browser(self, role: str) -> tuple[TestClient, str]:
