@@ -24,6 +24,7 @@ NAVIGATION = (
     ("Gallery", "/gallery", "viewer"),
     ("Outlets", "/outlets", "viewer"),
     ("Rules", "/rules", "viewer"),
+    ("Uploads", "/uploads", "analyst"),
     ("Audit", "/audit", "admin"),
     ("Users", "/users", "admin"),
 )
