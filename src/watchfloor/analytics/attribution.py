@@ -19,7 +19,6 @@ Every reason names the outlet and what matched, so an analyst can check it.
 
 from __future__ import annotations
 
-import time
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -109,17 +108,9 @@ class OutletMatcher:
 def run_attribution(store: Store, *, force: bool = False) -> AttributionReport:
     """Attribute every channel and post, in one transaction, unless nothing it reads changed
     since the last run (``force``: attribute anyway)."""
-    started = time.monotonic()
-    with store.begin() as conn:
-        key = _input_key(conn)
-        stored = None if force else step_state.last_report(conn, ANALYZER, VERSION, key)
-        if stored is not None:
-            report = AttributionReport(**(stored | {"unchanged": True}))
-        else:
-            report = attribute_in(conn)
-            step_state.remember(conn, ANALYZER, VERSION, key, report.as_dict() | {"seconds": 0.0})
-    report.seconds = round(time.monotonic() - started, 3)
-    return report
+    return step_state.run_unless_unchanged(
+        store, ANALYZER, VERSION, _input_key, attribute_in, AttributionReport, force=force
+    )
 
 
 def _input_key(conn: Connection) -> str:

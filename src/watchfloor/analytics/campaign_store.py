@@ -7,7 +7,6 @@ every campaign. The web app and API read these; a campaign's id is then the same
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -63,20 +62,16 @@ def _fingerprint(conn: Connection) -> str:
 def rebuild_campaigns(store: Store, *, force: bool = False) -> CampaignsReport:
     """Group the whole corpus and replace the stored campaigns, in one transaction, unless
     nothing they are built from changed since the last run."""
-    started = time.monotonic()
-    with store.begin() as conn:
-        key = _fingerprint(conn)
-        stored = None if force else step_state.last_report(conn, STEP, VERSION, key)
-        if stored is not None:
-            report = CampaignsReport(**(stored | {"unchanged": True}))
-        else:
-            found = list_campaigns(conn)
-            conn.execute(delete(campaigns))
-            insert_many(conn, campaigns, [_row(c) for c in found])
-            report = CampaignsReport(campaigns=len(found))
-            step_state.remember(conn, STEP, VERSION, key, report.as_dict())
-    report.seconds = round(time.monotonic() - started, 3)
-    return report
+    return step_state.run_unless_unchanged(
+        store, STEP, VERSION, _fingerprint, _replace_campaigns, CampaignsReport, force=force
+    )
+
+
+def _replace_campaigns(conn: Connection) -> CampaignsReport:
+    found = list_campaigns(conn)
+    conn.execute(delete(campaigns))
+    insert_many(conn, campaigns, [_row(c) for c in found])
+    return CampaignsReport(campaigns=len(found))
 
 
 def _row(c: Campaign) -> dict[str, Any]:

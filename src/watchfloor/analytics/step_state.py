@@ -11,13 +11,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
-from typing import Any
+import time
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from sqlalchemy import Column, ColumnElement, Connection, Table, func, select
 
 from watchfloor.store.schema import analysis_state
 from watchfloor.store.signals import record_outcome
+
+if TYPE_CHECKING:
+    from watchfloor.store import Store
 
 Source = tuple[Table, ColumnElement[bool] | None]  # a table and which of its rows count
 
@@ -66,3 +70,38 @@ def remember(conn: Connection, step: str, version: str, key: str, report: dict[s
         detail=json.dumps(report),
         outputs=[],
     )
+
+
+class StepReport(Protocol):
+    unchanged: bool
+    seconds: float
+
+    def as_dict(self) -> dict[str, Any]: ...
+
+
+R = TypeVar("R", bound=StepReport)
+
+
+def run_unless_unchanged(
+    store: Store,
+    step: str,
+    version: str,
+    key_of: Callable[[Connection], str],
+    compute: Callable[[Connection], R],
+    report_type: Callable[..., R],
+    *,
+    force: bool = False,
+) -> R:
+    """Run a corpus step in one transaction, unless its inputs still have the fingerprint of
+    its last run (``force``: run anyway); then its stored report comes back, marked unchanged."""
+    started = time.monotonic()
+    with store.begin() as conn:
+        key = key_of(conn)
+        stored = None if force else last_report(conn, step, version, key)
+        if stored is not None:
+            report = report_type(**(stored | {"unchanged": True}))
+        else:
+            report = compute(conn)
+            remember(conn, step, version, key, report.as_dict() | {"seconds": 0.0})
+    report.seconds = round(time.monotonic() - started, 3)
+    return report

@@ -12,7 +12,6 @@ place from different sources lands on one key: gallery landmarks are mapped onto
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -72,25 +71,25 @@ def rebuild_targets(
 ) -> TargetsReport:
     """Rewrite the targets and their evidence from the signals, in one transaction, unless
     nothing they are built from changed since the last rebuild (``force``: rebuild anyway)."""
-    started = time.monotonic()
     gazetteer = gazetteer or default_gazetteer()
-    with store.begin() as conn:
-        key = step_state.fingerprint(
+
+    def key_of(conn: Connection) -> str:
+        return step_state.fingerprint(
             conn,
             version=VERSION,
             tables=[(signals, signals.c.kind.in_(SIGNAL_KINDS)), (post_media, None), (posts, None)],
             updated=[posts.c.updated_at],
             extra=[gazetteer.version],
         )
-        stored = None if force else step_state.last_report(conn, STEP, VERSION, key)
-        if stored is not None:
-            report = TargetsReport(**(stored | {"unchanged": True}))
-        else:
-            report = TargetsReport()
-            rebuild_targets_in(conn, gazetteer, report)
-            step_state.remember(conn, STEP, VERSION, key, report.as_dict() | {"seconds": 0.0})
-    report.seconds = round(time.monotonic() - started, 3)
-    return report
+
+    def compute(conn: Connection) -> TargetsReport:
+        report = TargetsReport()
+        rebuild_targets_in(conn, gazetteer, report)
+        return report
+
+    return step_state.run_unless_unchanged(
+        store, STEP, VERSION, key_of, compute, TargetsReport, force=force
+    )
 
 
 def rebuild_targets_in(conn: Connection, gazetteer: Gazetteer, report: TargetsReport) -> None:
