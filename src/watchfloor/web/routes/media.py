@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
@@ -29,21 +31,32 @@ def _row(request: Request, sha256: str):
         raise HTTPException(404, str(exc)) from exc
 
 
-@router.get("/media/{sha256}/preview")
-def preview(request: Request, sha256: str, principal: Principal = viewer) -> Response:
-    row = _row(request, sha256)
-    store, settings = request.app.state.store, request.app.state.settings
-    if not (row.mime or "").startswith("image/"):
-        raise HTTPException(404, "no preview for this kind of media")
+def preview_response(request: Request, source: Path, sha256: str) -> FileResponse:
+    """The blurred greyscale preview of the image at `source` (made once), never cached.
+    Shared with the reference-image routes."""
+    settings = request.app.state.settings
     try:
         path = make_preview(
-            store.media.path_for(sha256),
-            preview_path(settings.workspace, sha256),
-            settings.max_image_pixels,
+            source, preview_path(settings.workspace, sha256), settings.max_image_pixels
         )
     except (ImageRejected, OSError) as exc:
         raise HTTPException(404, f"no preview: {exc}") from exc
     return FileResponse(path, media_type="image/jpeg", headers=NO_STORE)
+
+
+def reveal_response(request: Request, principal: Principal, sha256: str, next: str) -> Response:
+    """Record the audited reveal of `sha256`, then go back to `next` (a path on this site)."""
+    with request.app.state.store.begin() as conn:
+        record_reveal(conn, principal.name, sha256, principal.origin, client_ip(request))
+    return RedirectResponse(safe_next(next), status_code=303)
+
+
+@router.get("/media/{sha256}/preview")
+def preview(request: Request, sha256: str, principal: Principal = viewer) -> Response:
+    row = _row(request, sha256)
+    if not (row.mime or "").startswith("image/"):
+        raise HTTPException(404, "no preview for this kind of media")
+    return preview_response(request, request.app.state.store.media.path_for(sha256), sha256)
 
 
 def original_file(
@@ -75,6 +88,4 @@ def reveal(
     request: Request, sha256: str, next: str = Form("/"), principal: Principal = viewer
 ) -> Response:
     _row(request, sha256)
-    with request.app.state.store.begin() as conn:
-        record_reveal(conn, principal.name, sha256, principal.origin, client_ip(request))
-    return RedirectResponse(safe_next(next), status_code=303)
+    return reveal_response(request, principal, sha256, next)

@@ -8,22 +8,15 @@ only after an audited reveal (or with the user's unblurred preference), never ca
 from __future__ import annotations
 
 from fastapi import APIRouter, Form, HTTPException, Request
-from fastapi.responses import FileResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, Response
 
 from watchfloor.imaging import ImageRejected, probe_image
-from watchfloor.web.media_access import (
-    SHA256,
-    make_preview,
-    may_see_original,
-    preview_path,
-    record_reveal,
-)
-from watchfloor.web.routes.public import safe_next
-from watchfloor.web.security import Principal, client_ip, viewer
+from watchfloor.web.media_access import SHA256, may_see_original
+from watchfloor.web.routes.media import NO_STORE, preview_response, reveal_response
+from watchfloor.web.security import Principal, viewer
 from watchfloor.web.views.references import is_reference_image
 
 router = APIRouter(tags=["references"], include_in_schema=False)
-NO_STORE = {"cache-control": "no-store", "content-disposition": "inline"}
 
 
 def _checked(request: Request, sha256: str):
@@ -39,15 +32,7 @@ def _checked(request: Request, sha256: str):
 
 @router.get("/references/{sha256}/preview")
 def preview(request: Request, sha256: str, principal: Principal = viewer) -> Response:
-    source = _checked(request, sha256)
-    settings = request.app.state.settings
-    try:
-        path = make_preview(
-            source, preview_path(settings.workspace, sha256), settings.max_image_pixels
-        )
-    except (ImageRejected, OSError) as exc:
-        raise HTTPException(404, f"no preview: {exc}") from exc
-    return FileResponse(path, media_type="image/jpeg", headers=NO_STORE)
+    return preview_response(request, _checked(request, sha256), sha256)
 
 
 @router.get("/references/{sha256}")
@@ -70,6 +55,4 @@ def reveal(
     request: Request, sha256: str, next: str = Form("/"), principal: Principal = viewer
 ) -> Response:
     _checked(request, sha256)
-    with request.app.state.store.begin() as conn:
-        record_reveal(conn, principal.name, sha256, principal.origin, client_ip(request))
-    return RedirectResponse(safe_next(next), status_code=303)
+    return reveal_response(request, principal, sha256, next)
