@@ -63,22 +63,23 @@ def _shift(value: str | None, days: int) -> str | None:
     return (_parse(value) + timedelta(days=days)).strftime(SQLITE_TIME)
 
 
+# The tables the corpus grows, read at the start and counted at the end.
+GROWN_TABLES = (
+    "channels",
+    "posts",
+    "media",
+    "post_media",
+    "signals",
+    "targets",
+    "target_evidence",
+    "alerts",
+)
+
+
 class Grower:
     def __init__(self, db: sqlite3.Connection, posts: int, channels: int, media: int) -> None:
         self.db = db
-        self.tables = {
-            t: _rows(db, t)
-            for t in (
-                "channels",
-                "posts",
-                "media",
-                "post_media",
-                "signals",
-                "targets",
-                "target_evidence",
-                "alerts",
-            )
-        }
+        self.tables = {t: _rows(db, t) for t in GROWN_TABLES}
         seed_posts = self.tables["posts"][1]
         self.copies = max(1, math.ceil(posts / len(seed_posts)))
         self.media_copies = max(1, math.ceil(media / max(1, len(self.tables["media"][1]))))
@@ -274,19 +275,7 @@ def grow(db_path: Path, posts: int, channels: int, media: int, log=print) -> dic
     log("  rebuilding the full-text index")
     db.execute("INSERT INTO posts_fts(posts_fts) VALUES ('rebuild')")
     db.execute("ANALYZE")
-    counts = {
-        t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-        for t in (
-            "channels",
-            "posts",
-            "media",
-            "post_media",
-            "signals",
-            "targets",
-            "target_evidence",
-            "alerts",
-        )
-    }
+    counts = {t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in GROWN_TABLES}
     db.close()
     return counts | {"seconds": round(time.perf_counter() - start, 1)}
 
