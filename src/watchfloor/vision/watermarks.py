@@ -73,17 +73,34 @@ def make_template(grey: np.ndarray, params: WatermarkParams) -> WatermarkTemplat
     return WatermarkTemplate(pattern.astype(np.float32), float(np.sqrt((pattern**2).sum())))
 
 
-def _correlate(image: np.ndarray, template: WatermarkTemplate, floor: float) -> np.ndarray:
-    size = template.size
-    n = template.pattern.size
+def _peak(
+    image: np.ndarray, template: WatermarkTemplate, floor: float, needed: float
+) -> tuple[float, int, int] | None:
+    """The best placement (score, x, y) of the template in a band-passed image, or None when no
+    placement can score ``needed``.
+
+    The floored denominator is at least ``norm * floor * norm``, so a placement whose raw
+    correlation is below ``needed`` times that cannot reach ``needed``: the windows' variance
+    (from integral images) is computed only for the others, usually a small share."""
     numerator = cv2.matchTemplate(image, template.pattern, cv2.TM_CCORR)
-    box = {"normalize": False, "anchor": (0, 0), "borderType": cv2.BORDER_CONSTANT}
-    s1 = cv2.boxFilter(image, -1, size, **box)
-    s2 = cv2.boxFilter(image * image, -1, size, **box)
-    rows, cols = numerator.shape
-    variance = s2[:rows, :cols] - s1[:rows, :cols] ** 2 / n
-    least = n * (floor * template.norm / np.sqrt(n)) ** 2
-    return numerator / (template.norm * np.sqrt(np.maximum(variance, least)))
+    smallest_denominator = template.norm * floor * template.norm
+    _, highest, _, _ = cv2.minMaxLoc(numerator)
+    if highest < needed * smallest_denominator:
+        return None
+    ys, xs = np.nonzero(numerator >= needed * smallest_denominator)
+    sums, squares = cv2.integral2(image, sdepth=cv2.CV_64F, sqdepth=cv2.CV_64F)
+    tw, th = template.size
+    n = template.pattern.size
+
+    def window(table: np.ndarray) -> np.ndarray:
+        return table[ys + th, xs + tw] - table[ys, xs + tw] - table[ys + th, xs] + table[ys, xs]
+
+    total = window(sums)
+    variance = window(squares) - total * total / n
+    least = (floor * template.norm) ** 2
+    scores = numerator[ys, xs] / (template.norm * np.sqrt(np.maximum(variance, least)))
+    best = int(np.argmax(scores))
+    return float(scores[best]), int(xs[best]), int(ys[best])
 
 
 def _fractions(params: WatermarkParams) -> list[float]:
@@ -114,9 +131,10 @@ def find_watermark(
             resized = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=interpolation)
             if resized.shape[0] < th or resized.shape[1] < tw:
                 continue
-            scores = _correlate(_band_pass(resized, params), template, params.variance_floor)
-            _, peak, _, (x, y) = cv2.minMaxLoc(scores)
-            if best is None or peak > best.score:
+            needed = max(params.min_score, best.score if best is not None else 0.0)
+            found = _peak(_band_pass(resized, params), template, params.variance_floor, needed)
+            if found is not None and (best is None or found[0] > best.score):
+                score, x, y = found
                 box = (x / scale, top + y / scale, tw / scale, th / scale)
-                best = WatermarkHit(float(peak), box)
+                best = WatermarkHit(score, box)
     return best if best is not None and best.score >= params.min_score else None
