@@ -17,7 +17,9 @@ web-assets: system-packages
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	# tesserocr from source, against Debian's Tesseract 5.3 (its wheel bundles 5.5, which reads
+	# some Arabic lines as nothing: src/watchfloor/vision/ocr_engines.py)
+	$(BIN)/python -m pip install --quiet --no-binary tesserocr -e '.[test]'
 	touch $@
 
 demo: setup

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Watchfloor needs, only when some are missing.
 # g++: builds pdqhash; postgresql: the test suite's throwaway server; fonts: demo images;
-# tesseract with its five language models: text in images (the ocr analyzer);
+# tesseract with its five language models: text in images (the ocr analyzer); its headers,
+# leptonica's and pkg-config: tesserocr, built against them;
 # chromium: the browser tests (driven by Playwright, never a downloaded browser);
 # nodejs and npm (only when npm is absent): the web app's fonts and map outlines from the npm registry.
 set -euo pipefail
 PACKAGES=(g++ python3-venv python3-dev postgresql fonts-dejavu-core fonts-noto-core
   tesseract-ocr tesseract-ocr-eng tesseract-ocr-ara tesseract-ocr-fra tesseract-ocr-deu
-  tesseract-ocr-nld chromium)
+  tesseract-ocr-nld libtesseract-dev libleptonica-dev pkg-config chromium)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -8,6 +8,7 @@ import socket
 from collections import defaultdict
 from pathlib import Path
 
+import numpy as np
 import orjson
 import pytest
 from click.testing import CliRunner
@@ -31,6 +32,7 @@ from watchfloor.analyzers.registry import AnalyzerRegistry
 from watchfloor.cli import main
 from watchfloor.store import queries
 from watchfloor.vision.ocr import OcrLine, reading_order
+from watchfloor.vision.ocr_engines import Engines, OcrUnavailable, _parse_tsv
 
 ARABIC = ("نحن هنا اليوم", "شكرا على الزيارة")
 
@@ -238,3 +240,52 @@ def test_a_wide_banner_is_read(analyzer, tmp_path):
     banner.save(path)
     (out,) = analyzer.analyze(media_item(path, "image/png"), {})
     assert out.value["text"] == "Greetings from the city" and out.value["language"] == "en"
+
+
+def _arabic_line_crop() -> np.ndarray:
+    """A straightened grey crop of one Arabic line, as the analyzer hands Tesseract."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    image = Image.new("L", (420, 64), 245)
+    font = ImageFont.truetype(
+        "/usr/share/fonts/truetype/noto/NotoSansArabic-Regular.ttf",
+        34,
+        layout_engine=ImageFont.Layout.RAQM,
+    )
+    ImageDraw.Draw(image).text(
+        (400, 32), ARABIC[0], font=font, fill=20, anchor="rm", direction="rtl"
+    )
+    return np.asarray(image)
+
+
+def test_tesseract_runs_in_process_and_threads_take_turns():
+    """Tesseract stays loaded in the worker (no process per line); one handle shared by threads
+    (a Dask worker with several) gives every thread the same reading as running alone."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    engines = Engines()
+    crop = _arabic_line_crop()
+    alone = " ".join(w.text for w in engines.tesseract(crop, "ara"))
+    assert alone == ARABIC[0]
+    with ThreadPoolExecutor(4) as pool:
+        readings = list(pool.map(lambda _: engines.tesseract(crop, "ara"), range(16)))
+    assert {" ".join(w.text for w in words) for words in readings} == {alone}
+
+
+def test_a_missing_tesseract_model_is_a_clear_error():
+    engines = Engines()
+    with pytest.raises(OcrUnavailable, match="tesseract-ocr-xyz"):
+        engines.tesseract(np.full((40, 200), 255, np.uint8), "xyz")
+
+
+def test_tesseract_tsv_is_parsed_with_or_without_its_header():
+    rows = [
+        "1\t1\t0\t0\t0\t0\t0\t0\t200\t50\t-1\t",
+        "5\t1\t1\t1\t1\t1\t10\t5\t40\t20\t91.5\tهنا\u200f",
+        "5\t1\t1\t1\t1\t2\t60\t5\t40\t20\t-1\t ",
+    ]
+    header = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext"
+    for tsv in ("\n".join(rows), "\n".join([header, *rows])):
+        (word,) = _parse_tsv(tsv)
+        assert word.text == "هنا" and word.confidence == pytest.approx(0.915)
+        assert word.line == (1, 1, 1) and word.box == (10, 5, 40, 20)

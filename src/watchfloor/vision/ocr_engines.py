@@ -3,8 +3,12 @@
 rapidocr (PP-OCRv6 small detector and multilingual Latin recogniser) runs from the ONNX files
 inside its wheel, named explicitly: given a model path it never looks anything up, while with
 its defaults it would download whatever model its configuration names (its Arabic recogniser is
-not in the wheel). Tesseract is the Debian binary with its own tessdata, run as a subprocess on
-one thread (``OMP_THREAD_LIMIT=1``): the pipeline already runs one worker per core.
+not in the wheel). Tesseract is Debian's library with its own tessdata, kept loaded in the process
+through ``tesserocr`` (built from source against it: the tesserocr wheel bundles Tesseract 5.5,
+whose page layout analysis found no text at all in some straightened Arabic lines that Debian's
+5.3 reads), on one thread (``OMP_THREAD_LIMIT=1``): the pipeline already runs one worker per
+core. Running the ``tesseract`` binary instead cost ~45 ms of CPU per call to start it and load
+its Arabic model.
 
 Engines are loaded lazily, once per process (``engines()``), and never travel in an analyzer's
 pickled state; a process forked from one that had loaded them loads its own.
@@ -13,13 +17,11 @@ pickled state; a process forked from one that had loaded them loads its own.
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import cv2
 import numpy as np
 
 from watchfloor.matching.verify import single_threaded_opencv
@@ -39,7 +41,6 @@ DETECTOR_MODEL = "PP-OCRv6_det_small.onnx"
 RECOGNISER_MODEL = "PP-OCRv6_rec_small.onnx"
 CLASSIFIER_MODEL = "ch_ppocr_mobile_v2.0_cls_mobile.onnx"  # named only so that nothing is looked up
 DETECTOR_SIDE = 736  # working size (longer side); at 640 a note lost its first letters
-TESSERACT_TIMEOUT_S = 30
 _BIDI_MARKS = dict.fromkeys(map(ord, "\u200e\u200f\u061c\u202a\u202b\u202c"), None)
 
 
@@ -87,12 +88,12 @@ class TesseractWord:
 
 
 class Engines:
-    """rapidocr's detector and recogniser plus the Tesseract binary, for one process."""
+    """rapidocr's detector and recogniser plus Tesseract, for one process."""
 
     def __init__(self, detector_side: int = DETECTOR_SIDE) -> None:
         from rapidocr import RapidOCR
 
-        self._tesseract = _tesseract_binary()
+        self._tesseract = _TesseractApis()
         with single_threaded_opencv():
             self._rapid = RapidOCR(params=_rapid_params(detector_side))
 
@@ -115,38 +116,61 @@ class Engines:
         return str(texts[0]), float(out.scores[0])
 
     def tesseract(self, grey: np.ndarray, languages: str, psm: int = 6) -> list[TesseractWord]:
-        return tesseract_words(self._tesseract, grey, languages, psm)
+        """Words Tesseract reads in a grey image, with confidences; `psm` is its page
+        segmentation mode (6: a block of text, 13: one raw line)."""
+        return self._tesseract.read(grey, languages, psm)
 
 
-def _tesseract_binary() -> str:
-    binary = shutil.which("tesseract")
-    if binary is None:
-        raise OcrUnavailable("the tesseract binary is not installed (Debian package tesseract-ocr)")
-    return binary
+class _TesseractApis:
+    """One loaded Tesseract per language set (loading a model takes tens of milliseconds). A
+    Tesseract handle is not thread-safe: threads of one process (a Dask worker with several
+    threads) take turns."""
+
+    def __init__(self) -> None:
+        # read once, when OpenMP loads with Tesseract: its LSTM asks for several threads
+        os.environ["OMP_THREAD_LIMIT"] = "1"
+        try:
+            import tesserocr
+        except ImportError as exc:
+            raise OcrUnavailable(
+                "tesserocr is not installed (the README's set-up builds it against Debian's "
+                "Tesseract: pip install --no-binary tesserocr tesserocr)"
+            ) from exc
+        self._module = tesserocr
+        self.path, self.languages = tesserocr.get_languages()
+        self._apis: dict[str, Any] = {}
+        self._lock = threading.Lock()
+
+    def read(self, grey: np.ndarray, languages: str, psm: int) -> list[TesseractWord]:
+        with self._lock:
+            return tesseract_words(self._api(languages), grey, psm)
+
+    def _api(self, languages: str) -> Any:
+        if languages not in self._apis:
+            missing = [lang for lang in languages.split("+") if lang not in self.languages]
+            if missing:
+                raise OcrUnavailable(
+                    f"Tesseract has no model for {', '.join(missing)} in {self.path} "
+                    f"(Debian: apt-get install tesseract-ocr-{missing[0]})"
+                )
+            oem = self._module.OEM.LSTM_ONLY
+            self._apis[languages] = self._module.PyTessBaseAPI(lang=languages, oem=oem)
+        return self._apis[languages]
 
 
-def tesseract_words(
-    binary: str, grey: np.ndarray, languages: str, psm: int = 6
-) -> list[TesseractWord]:
-    """Words Tesseract reads, with confidences; `psm` is its page segmentation mode (6: a block
-    of text, 13: one raw line)."""
-    ok, png = cv2.imencode(".png", grey)
-    if not ok:
-        return []
-    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
-    command = [binary, "stdin", "stdout", "-l", languages, "--psm", str(psm), "--oem", "1", "tsv"]
-    done = subprocess.run(
-        command, input=png.tobytes(), capture_output=True, env=env, timeout=TESSERACT_TIMEOUT_S
-    )
-    if done.returncode != 0:
-        message = done.stderr.decode("utf-8", "replace").strip()
-        raise OcrUnavailable(f"tesseract failed ({languages}): {message}")
-    return _parse_tsv(done.stdout.decode("utf-8", "replace"))
+def tesseract_words(api: Any, grey: np.ndarray, psm: int = 6) -> list[TesseractWord]:
+    """Words a loaded Tesseract (``tesserocr.PyTessBaseAPI``) reads in a grey image."""
+    from PIL import Image
+
+    api.SetPageSegMode(psm)
+    api.SetImage(Image.fromarray(np.ascontiguousarray(grey)))
+    return _parse_tsv(api.GetTSVText(0))
 
 
 def _parse_tsv(tsv: str) -> list[TesseractWord]:
+    """The words of Tesseract's TSV output (level 5 rows), with or without its header row."""
     words = []
-    for row in tsv.splitlines()[1:]:
+    for row in tsv.splitlines():
         cells = row.split("\t")
         text = cells[11].translate(_BIDI_MARKS).strip() if len(cells) >= 12 else ""
         if cells[0] != "5" or not text:
