@@ -19,6 +19,7 @@ from watchfloor.imaging import decode_rgb
 from watchfloor.matching.verify import Features, extract_features
 from watchfloor.vision.emblems import DetectParams, query_features
 from watchfloor.vision.image_features import (
+    GALLERY_FEATURES,
     SHARED_FEATURES,
     FeatureHandOff,
     features_for,
@@ -26,6 +27,7 @@ from watchfloor.vision.image_features import (
     trim_hand_off,
 )
 from watchfloor.vision.landmark_index import IndexParams
+from watchfloor.vision.landmarks import query_features as landmark_query_features
 
 PARAMS = DetectParams()
 
@@ -56,8 +58,26 @@ def same(a: Features, b: Features) -> bool:
 
 
 def test_the_landmark_gallery_and_queries_use_the_shared_policy():
-    assert IndexParams().features == SHARED_FEATURES
+    assert IndexParams().features == GALLERY_FEATURES
+    assert landmark_query_features(GALLERY_FEATURES) == SHARED_FEATURES
     assert PARAMS.work_side == SHARED_FEATURES.max_side
+
+
+def test_an_image_just_under_the_working_size_is_brought_to_it_and_shared(tmp_path):
+    """A 1,000 px photo: both analyzers take one computation at 1,024 px (the emblem analyzer
+    enlarged it anyway); the gallery keeps such a photo at its own size."""
+    path = photo(tmp_path, 1000)
+    given: list[Features] = []
+
+    def keep(compute):
+        given.append(compute())
+        return given[-1]
+
+    query = emblem_query(path, keep)
+    assert len(given) == 1 and max(query.width, query.height) == 1024
+    assert same(given[0], extract_features(path, SHARED_FEATURES))
+    gallery = extract_features(path, GALLERY_FEATURES)
+    assert max(gallery.width, gallery.height) == 1000
 
 
 @pytest.mark.parametrize(("long_side", "suffix"), [(1024, ".jpg"), (2600, ".jpg"), (1500, ".png")])

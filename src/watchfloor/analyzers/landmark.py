@@ -37,7 +37,13 @@ from watchfloor.vision.landmark_index import (
     gallery_directory,
     open_gallery_index,
 )
-from watchfloor.vision.landmarks import RecogniseParams, Recognition, recognise, score
+from watchfloor.vision.landmarks import (
+    RecogniseParams,
+    Recognition,
+    query_features,
+    recognise,
+    score,
+)
 
 __all__ = ["LandmarkAnalyzer"]
 
@@ -74,7 +80,7 @@ class LandmarkAnalyzer(Analyzer, PreparesFromStore):
         if self._ref.name is None:  # an empty gallery
             return []
         index = open_gallery_index(self._ref)
-        params = index.params.features
+        params = query_features(index.params.features)
         compute = functools.partial(
             extract_features, item.path, params, max_pixels=self.options.max_image_pixels
         )

@@ -60,6 +60,7 @@ __all__ = [
     "root_sift",
     "single_threaded_opencv",
     "verify_pair",
+    "working_grey",
     "working_rgb",
 ]
 
@@ -106,11 +107,21 @@ class VerifyParams:
     dense_side: int = 128  # long side of the thumbnail the dense checks compare
     min_ncc: float = 0.6
     max_colour: float = 12.0  # median |Cr| + |Cb| difference (reposts: a few levels)
+    # an image whose long side is at least this share of max_side, and less, is enlarged to it
+    # (1: never enlarged)
+    enlarge_from: float = 1.0
 
     @property
     def features_key(self) -> str:
         """What the cached features depend on."""
-        return f"v{FEATURES_VERSION}-s{self.max_side}-n{self.n_features}-d{self.dense_side}"
+        key = f"v{FEATURES_VERSION}-s{self.max_side}-n{self.n_features}-d{self.dense_side}"
+        return key if self.enlarge_from >= 1 else f"{key}-e{self.enlarge_from}"
+
+    def working_side(self, long_side: float) -> float:
+        """The long side an image of ``long_side`` pixels is analysed at."""
+        if long_side >= self.max_side or long_side >= self.enlarge_from * self.max_side:
+            return self.max_side
+        return long_side
 
 
 @dataclass(frozen=True)
@@ -168,15 +179,30 @@ def decode_for(
 
 
 def working_rgb(rgb: np.ndarray, params: VerifyParams) -> np.ndarray:
-    """Decoded pixels at the working size: long side ``max_side``, never enlarged."""
+    """Decoded pixels shrunk to the working size: long side at most ``max_side`` (an image
+    that ``working_grey`` enlarges is left as it is)."""
     with single_threaded_opencv():
         return _shrink(np.ascontiguousarray(rgb), params.max_side)
 
 
+def working_grey(rgb: np.ndarray, params: VerifyParams) -> np.ndarray:
+    """The grey levels SIFT runs on, from ``working_rgb``'s pixels: enlarged (bicubic, after
+    the conversion to grey) when ``VerifyParams.working_side`` says so."""
+    with single_threaded_opencv():
+        grey = cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2GRAY)
+        height, width = grey.shape
+        side = params.working_side(max(height, width))
+        if side <= max(height, width):
+            return grey
+        scale = side / max(height, width)
+        size = (max(1, round(width * scale)), max(1, round(height * scale)))
+        return cv2.resize(grey, size, interpolation=cv2.INTER_CUBIC)
+
+
 @_opencv_on_one_thread
 def features_of(rgb: np.ndarray, params: VerifyParams) -> Features:
-    """SIFT features of an RGB image already at its working size (``working_rgb``)."""
-    grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    """SIFT features of an RGB image already shrunk to its working size (``working_rgb``)."""
+    grey = working_grey(rgb, params)
     keypoints, descriptors = _sift(params.n_features).detectAndCompute(grey, None)
     points = np.array([k.pt for k in keypoints], dtype=np.float32).reshape(-1, 2)
     if descriptors is None:

@@ -33,6 +33,7 @@ from watchfloor.matching.verify import (
     ratio_matches,
     root_sift,
     single_threaded_opencv,
+    working_grey,
     working_rgb,
 )
 from watchfloor.vision.emblem_checks import CheckParams, Detection, check_candidate
@@ -59,12 +60,13 @@ MODEL_VERSION = "1"
 
 @dataclass(frozen=True)
 class DetectParams:
-    work_side: int = 1024  # the query image's long side (scaled up at most twice)
-    # an image at least this share of work_side is never enlarged, and its features are those
-    # the landmark analyzer uses too. At 0.75 (800 px photos shared as well) the accuracy
-    # benchmark lost 1.1 points of emblem recall (waving at 15 %: 0.77) and found one wrong
-    # emblem, for about 0.1 s of CPU an image less
-    not_enlarged: float = 1.0
+    # the query image's long side (scaled up at most twice). An image that the shared features
+    # (``image_features.SHARED_FEATURES``) bring to this size uses them: those of the landmark
+    # analyzer too. Smaller ones are enlarged further than the landmark gallery's policy allows,
+    # and get features of their own: with the shared features of 800 px photos (not enlarged),
+    # the accuracy benchmark lost 1.1 points of emblem recall (waving at 15 %: 0.77) and found
+    # one wrong emblem.
+    work_side: int = 1024
     ref_sides: tuple[int, ...] = (512, 256, 128)  # reference sizes whose features are pooled
     ref_features: int = 1000  # per reference size
     thumb_side: int = 96  # long side of the appearance thumbnail
@@ -184,17 +186,17 @@ def query_features(
     """SIFT features of an image at ``work_side``. ``pixel_size``: original pixels per pixel of
     ``rgb`` (a reduced decode), so that polygons come out in the original image's pixels.
 
-    An image whose long side is at least ``not_enlarged`` of ``work_side`` is shrunk to it, never
-    enlarged, and its features are ``image_features.SHARED_FEATURES``, which the landmark
-    analyzer computes as well: ``shared`` is given the computation and may return them from the
-    hand-off instead. A smaller image is enlarged (at most twice) so that a small emblem in it
-    still has keypoints, and its features are this analyzer's own."""
+    An image that ``image_features.SHARED_FEATURES`` analyses at ``work_side`` (larger, or at
+    most 5 % smaller) gets those features, which the landmark analyzer computes as well:
+    ``shared`` is given the computation and may return them from the hand-off instead. A
+    smaller image is enlarged (at most twice) so that a small emblem in it still has keypoints,
+    and its features are this analyzer's own."""
     h, w = rgb.shape[:2]
-    large = max(h, w) * pixel_size >= params.work_side * params.not_enlarged
-    if large and params.work_side == SHARED_FEATURES.max_side:
+    shared_side = SHARED_FEATURES.working_side(max(h, w) * pixel_size)
+    if shared_side == params.work_side == SHARED_FEATURES.max_side:
         working = working_rgb(rgb, SHARED_FEATURES)
         features = (shared or _compute)(functools.partial(features_of, working, SHARED_FEATURES))
-        grey = _grey(working)
+        grey = working_grey(working, SHARED_FEATURES)
         scale = features.width / w / pixel_size
         return QueryFeatures(
             features.width, features.height, scale, features.points, features.root_sift, grey

@@ -1,9 +1,12 @@
 """The local features of an analysed image, computed once for the ``emblem`` and ``landmark``
 analyzers.
 
-Both look for things in an image with SIFT at 1,024 px (``SHARED_FEATURES``: the gallery's
-policy, long side 1,024 px, never enlarged, every keypoint), which is most of what each of them
-costs. The pipeline runs one analyzer over every pending image before the next starts, in fresh
+Both look for things in an image with SIFT at 1,024 px (``SHARED_FEATURES``: long side
+1,024 px, every keypoint), which is most of what each of them costs. The landmark gallery's
+photos are never enlarged (``GALLERY_FEATURES``); an analysed image from 973 px (95 %) up is
+brought to 1,024 px, so that an image a little smaller than that is not analysed twice (the
+emblem analyzer enlarges smaller images for small emblems anyway; SIFT does not mind the 5 %:
+leave-one-out on the landmark photos with such queries is unchanged). The pipeline runs one analyzer over every pending image before the next starts, in fresh
 worker processes, so the features are handed over on disk: the first of the two analyzers to see
 an image computes them and leaves them in ``<workspace>/cache/image-features/<key>/``, the other
 takes them and removes the file. Either analyzer still runs alone (``--only``): it computes what
@@ -22,12 +25,14 @@ import os
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from watchfloor.matching.feature_cache import decode_features, encode_features
 from watchfloor.matching.verify import Features, VerifyParams
 
 __all__ = [
+    "GALLERY_FEATURES",
     "SHARED_FEATURES",
     "FeatureHandOff",
     "features_for",
@@ -35,8 +40,10 @@ __all__ = [
     "trim_hand_off",
 ]
 
-# the landmark gallery's features (``landmark_index.IndexParams``): queries must match them
-SHARED_FEATURES = VerifyParams(max_side=1024, n_features=0, dense_side=32)
+# the landmark gallery's features (``landmark_index.IndexParams``)
+GALLERY_FEATURES = VerifyParams(max_side=1024, n_features=0, dense_side=32)
+# an analysed image's: the same, but from 95 % of the working size up brought to it
+SHARED_FEATURES = replace(GALLERY_FEATURES, enlarge_from=0.95)
 USERS = ("emblem", "landmark")  # the analyzers that hand features to each other
 MAX_BYTES = 1 << 30  # about 2,000 images at 1,024 px
 MAX_AGE_S = 24 * 3600.0

@@ -6,7 +6,8 @@ of the shortlist and of verification. The vocabulary and idf weights are those o
 gallery (a query's descriptors took part in clustering the words; its image is never a
 candidate). Held-out landmark: each photo is queried with every photo of its own landmark left
 out, so the right answer is no answer. Synthetic scenes: textured, structured images drawn with
-numpy; they show no place, so any accepted landmark is wrong.
+numpy; they show no place, so any accepted landmark is wrong. Queries have the features the
+``landmark`` analyzer computes (``landmarks.query_features``).
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from watchfloor.config import load_settings
-from watchfloor.matching.verify import extract_features
+from watchfloor.imaging import probe_image
+from watchfloor.matching.verify import Features, extract_features
 from watchfloor.store import open_store
 from watchfloor.vision.gallery import import_csv
 from watchfloor.vision.landmark_build import sync_gallery_index
@@ -30,7 +32,7 @@ from watchfloor.vision.landmark_index import (
     gallery_directory,
     open_gallery_index,
 )
-from watchfloor.vision.landmarks import RecogniseParams, recognise
+from watchfloor.vision.landmarks import RecogniseParams, query_features, recognise
 
 __all__ = [
     "Outcome",
@@ -73,9 +75,22 @@ def gallery_from_csv(csv_path: Path, workspace: Path) -> GalleryIndex:
     return open_gallery_index(ref)
 
 
+def _query_features(index: GalleryIndex, row: int) -> Features:
+    """A gallery photo's features as the landmark analyzer computes them for a query: its
+    gallery features, unless the query policy works at another size (a photo just under
+    1,024 px is brought to it)."""
+    gallery = index.params.features
+    query = query_features(gallery)
+    info = probe_image(index.media_path(row))
+    long_side = max(info.width, info.height)
+    if query.working_side(long_side) == gallery.working_side(long_side):
+        return index.gallery_features(row)
+    return extract_features(index.media_path(row), query)
+
+
 def _query(index: GalleryIndex, row: int, exclude: frozenset[str], truth, params) -> Outcome:
     entry = index.entries[row]
-    result = recognise(index.gallery_features(row), index, params, exclude=exclude)
+    result = recognise(_query_features(index, row), index, params, exclude=exclude)
     return Outcome(
         entry["sha256"][:16],
         truth,
@@ -142,7 +157,8 @@ def query_scenes(
 ) -> list[Outcome]:
     outcomes = []
     for path in paths:
-        result = recognise(extract_features(path, index.params.features), index, params)
+        query = extract_features(path, query_features(index.params.features))
+        result = recognise(query, index, params)
         answer = result.landmark if result.accepted else None
         outcomes.append(
             Outcome(path.name, None, answer, result.inliers, result.runner_up_inliers, False)

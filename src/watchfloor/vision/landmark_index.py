@@ -28,7 +28,7 @@ from watchfloor.faiss_threads import single_threaded_faiss
 from watchfloor.matching.feature_cache import FeatureCache
 from watchfloor.matching.index import expand_ranges
 from watchfloor.matching.verify import Features, VerifyParams
-from watchfloor.vision.image_features import SHARED_FEATURES
+from watchfloor.vision.image_features import GALLERY_FEATURES
 
 __all__ = [
     "GALLERY_DIRNAME",
@@ -50,7 +50,7 @@ FORMAT = "watchfloor-gallery-index-1"
 class IndexParams:
     # SIFT at 1024 px with no cap on the number of features: capping at 4,000 lost the
     # matches of wide-baseline pairs (St Paul's: 6 homography inliers capped, 40-52 uncapped)
-    features: VerifyParams = SHARED_FEATURES
+    features: VerifyParams = GALLERY_FEATURES
     index_features: int = 4000  # descriptors per image that get words (evenly chosen)
     # the vocabulary is trained on sample_per_image descriptors of every image, at least
     # min_sample and at most max_sample: it grows with the gallery, so posting lists stay short
@@ -275,9 +275,11 @@ class GalleryIndex:
         return self._by_landmark.get(landmark, [])
 
     def gallery_features(self, row: int) -> Features:
+        return self.features.get(self.entries[row]["sha256"], self.media_path(row))
+
+    def media_path(self, row: int) -> Path:
         sha256 = self.entries[row]["sha256"]
-        path = self.media_root / sha256[:2] / sha256[2:4] / sha256
-        return self.features.get(sha256, path)
+        return self.media_root / sha256[:2] / sha256[2:4] / sha256
 
 
 _POSTINGS = ("indptr", "images", "weights", "idf")

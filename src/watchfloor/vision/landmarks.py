@@ -24,7 +24,7 @@ accepted correctly, none wrong; without the expansion step it was 34
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import cv2
@@ -32,13 +32,15 @@ import numpy as np
 
 from watchfloor.matching.verify import (
     Features,
+    VerifyParams,
     magsac_homography,
     ratio_matches,
     single_threaded_opencv,
 )
+from watchfloor.vision.image_features import SHARED_FEATURES
 from watchfloor.vision.landmark_index import GalleryIndex
 
-__all__ = ["Candidate", "RecogniseParams", "Recognition", "recognise"]
+__all__ = ["Candidate", "RecogniseParams", "Recognition", "query_features", "recognise"]
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,13 @@ class Recognition:
 
     def supporting(self) -> list[Candidate]:
         return [c for c in self.candidates if c.landmark == self.landmark and c.inliers > 0]
+
+
+def query_features(gallery: VerifyParams) -> VerifyParams:
+    """How a query's features are computed against a gallery made with ``gallery``: the same,
+    except that an image just under the working size is brought to it, as the emblem analyzer
+    does (``image_features.SHARED_FEATURES``), so that both take one computation."""
+    return replace(gallery, enlarge_from=SHARED_FEATURES.enlarge_from)
 
 
 def _sane(homography: np.ndarray, params: RecogniseParams) -> bool:
