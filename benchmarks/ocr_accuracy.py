@@ -11,8 +11,8 @@ The ``ocr`` analyzer reads each one; reported per language:
   (target <= 0.05), and the worst single case;
 - language accuracy: the signal's dominant language is the note's;
 - then, on the clean photos (no note), how many got any text at all, and what it was;
-- time per image (one process, one thread), with a note and clean: CPU seconds (this process
-  and Tesseract's) and wall-clock seconds.
+- time per image (one process, one thread), with a note and clean: CPU seconds and wall-clock
+  seconds; and the process's peak memory (what an OCR worker holds).
 
     .venv/bin/python benchmarks/ocr_accuracy.py                  # 10 notes per language
     .venv/bin/python benchmarks/ocr_accuracy.py --per-language 20 --json
@@ -63,8 +63,8 @@ class LanguageResult:
 
 
 def cpu_seconds() -> float:
-    """CPU time of this process and its finished children (Tesseract runs as a subprocess):
-    unlike the wall clock, not inflated when other work shares the cores."""
+    """CPU time of this process and its finished children, if any: unlike the wall clock, not
+    inflated when other work shares the cores."""
     own, children = (
         resource.getrusage(resource.RUSAGE_SELF),
         resource.getrusage(resource.RUSAGE_CHILDREN),
@@ -141,6 +141,8 @@ def run(args: argparse.Namespace) -> dict:
             kind: {"wall": round(mean(w for w, _ in t), 3), "cpu": round(mean(c for _, c in t), 3)}
             for kind, t in times.items()
         },
+        # the whole run is one process: this is what a worker holds at its peak
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024,
     }
 
 
@@ -164,6 +166,9 @@ def report(summary: dict) -> None:
         print(
             f"seconds per {kind} image: {t['cpu']} CPU, {t['wall']} wall (one process, one thread)"
         )
+    print(
+        f"peak memory of the process (engines and language detector loaded): {summary['peak_rss_mb']} MB"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

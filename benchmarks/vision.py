@@ -22,7 +22,7 @@ the last figures before the emblem and landmark analyzers shared their features,
 
 The gallery index is built once, before the runs, and timed on its own (SIFT on every gallery
 image, vocabulary, inverted file). Peak RSS is this process's (the build runs here; workers are
-separate processes and hold the engines: ~350 MB each for OCR, see the README).
+separate processes and hold the engines: ~560 MB each for OCR, see the README).
 """
 
 from __future__ import annotations
