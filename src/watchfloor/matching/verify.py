@@ -107,8 +107,8 @@ class VerifyParams:
     dense_side: int = 128  # long side of the thumbnail the dense checks compare
     min_ncc: float = 0.6
     max_colour: float = 12.0  # median |Cr| + |Cb| difference (reposts: a few levels)
-    # an image whose long side is at least this share of max_side, and less, is enlarged to it
-    # (1: never enlarged)
+    # an image whose long side is at least this share (at most 1) of max_side, and less, is
+    # enlarged to it (1: never enlarged)
     enlarge_from: float = 1.0
 
     @property
@@ -119,9 +119,7 @@ class VerifyParams:
 
     def working_side(self, long_side: float) -> float:
         """The long side an image of ``long_side`` pixels is analysed at."""
-        if long_side >= self.max_side or long_side >= self.enlarge_from * self.max_side:
-            return self.max_side
-        return long_side
+        return self.max_side if long_side >= self.enlarge_from * self.max_side else long_side
 
 
 @dataclass(frozen=True)

@@ -1,21 +1,21 @@
 """The local features of an analysed image, computed once for the ``emblem`` and ``landmark``
 analyzers.
 
-Both look for things in an image with SIFT at 1,024 px (``SHARED_FEATURES``: long side
-1,024 px, every keypoint), which is most of what each of them costs. The landmark gallery's
-photos are never enlarged (``GALLERY_FEATURES``); an analysed image from 973 px (95 %) up is
-brought to 1,024 px, so that an image a little smaller than that is not analysed twice (the
-emblem analyzer enlarges smaller images for small emblems anyway; SIFT does not mind the 5 %:
-leave-one-out on the landmark photos with such queries is unchanged). The pipeline runs one analyzer over every pending image before the next starts, in fresh
-worker processes, so the features are handed over on disk: the first of the two analyzers to see
-an image computes them and leaves them in ``<workspace>/cache/image-features/<key>/``, the other
-takes them and removes the file. Either analyzer still runs alone (``--only``): it computes what
-it does not find.
+Both look for things in an image with SIFT at 1,024 px (``SHARED_FEATURES``: long side 1,024 px,
+every keypoint), which is most of what each of them costs. The landmark gallery's photos are
+never enlarged (``GALLERY_FEATURES``); an analysed image from 973 px (95 %) up is brought to
+1,024 px, so that an image a little smaller than that is not analysed twice (the emblem analyzer
+enlarges smaller images for small emblems anyway; SIFT does not mind the 5 %: leave-one-out on
+the landmark photos with such queries is unchanged). The pipeline runs one analyzer over every
+pending image before the next starts, in fresh worker processes, so the features are handed over
+on disk: the first of the two analyzers to see an image computes them and leaves them in
+``<workspace>/cache/image-features/<key>/``, the other takes them and removes the file. Either
+analyzer still runs alone (``--only``): it computes what it does not find.
 
-The folder is bounded: a process stops leaving features once the folder holds ``max_bytes``
-(a backfill larger than that shares the first part, then each analyzer computes its own), and
-``trim`` (run when an analyzer is prepared) removes what nobody took within ``max_age_s``.
-Files are written to a temporary name and renamed into place; a damaged file is recomputed.
+The folder is bounded: a process stops leaving features once the folder holds ``max_bytes`` (a
+backfill larger than that shares the first part, then each analyzer computes its own), and
+``trim`` (run when an analyzer is prepared) removes what nobody took within ``max_age_s``. Files
+are written to a temporary name and renamed into place; a damaged file is recomputed.
 """
 
 from __future__ import annotations
