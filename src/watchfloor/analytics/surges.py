@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
-from scipy import stats
 
 
 @dataclass(frozen=True)
@@ -288,6 +287,8 @@ def tail_probability(
 ) -> np.ndarray:
     """P(X >= observed) for X negative binomial with the given mean and variance mean + extra
     (Poisson when there is no extra variance)."""
+    from scipy import stats  # 1 s to import: not at every start of the command line
+
     extra = np.maximum(extra_variance, 1e-12)
     size = expected * expected / extra
     nb = stats.nbinom.sf(observed - 1, size, size / (size + expected))
