@@ -168,6 +168,40 @@ def test_emblem_analyzer_through_watchfloor_analyze(store, settings, tmp_path, p
     assert set(_emblem_signals(store)) == {sha["flag"]}
 
 
+def test_an_emblem_whose_image_is_lost_is_reported_and_the_others_still_searched(
+    store, settings, tmp_path, photos
+):
+    emblems = stand_ins()
+    refs = tmp_path / "refs"
+    refs.mkdir()
+    for s, kind in ((emblems[0], "flag"), (emblems[3], "watermark")):
+        path = save_png(s.image, refs / f"{kind}.png")
+        run_cli(settings, "emblems", "add", str(path), "--label", s.label, "--kind", kind)
+    export = tmp_path / "export"
+    (export / "photos").mkdir(parents=True)
+    flag = emblem_composite(load_photo(photos[6]), emblems[0], 0.3, 21, waving=True)
+    mark = watermark_composite(load_photo(photos[12]), emblems[3], 0.25, 0.5, 22)
+    (export / "photos" / "flag.jpg").write_bytes(flag.jpeg)
+    (export / "photos" / "mark.jpg").write_bytes(mark.jpeg)
+    msgs = [message(i + 1, n, photo=f"photos/{n}.jpg") for i, n in enumerate(("flag", "mark"))]
+    ingest_paths(store, settings, [write_export(export, single_chat(msgs))])
+    lost = store.media.path_for(_sha(refs / "watermark.png"))
+    kept = lost.read_bytes()
+    lost.unlink()  # its image gone from the media store, and no model cached yet
+
+    output = run_cli(settings, "analyze", "--only", "emblem", "--json", code=3)
+    report = json.loads(output[output.index("{") :])
+    (emblem_report,) = report["analyzers"]
+    (warning,) = emblem_report["warnings"]
+    assert "'Northwind Media') is not searched: its image cannot be read" in warning
+    assert set(_emblem_signals(store)) == {_sha(export / "photos" / "flag.jpg")}
+
+    lost.write_bytes(kept)  # back: the registry searched changes, so every image is seen again
+    run_cli(settings, "analyze", "--only", "emblem")
+    found = {s: v["value"]["detections"][0]["label"] for s, v in _emblem_signals(store).items()}
+    assert found[_sha(export / "photos" / "mark.jpg")] == "Northwind Media"
+
+
 def _sha(path: Path) -> str:
     import hashlib
 

@@ -81,6 +81,7 @@ class AnalyzerReport:
     errors: int = 0
     signals: int = 0
     seconds: float = 0.0  # wall time, preparing from the store included
+    warnings: list[str] = field(default_factory=list)  # from preparing: what was left out
 
 
 @dataclass
@@ -89,7 +90,7 @@ class AnalysisReport:
 
     @property
     def problems(self) -> int:
-        return sum(a.rejected + a.errors for a in self.analyzers)
+        return sum(a.rejected + a.errors + len(a.warnings) for a in self.analyzers)
 
 
 def options_from(settings: Settings) -> AnalyzerOptions:
@@ -343,9 +344,9 @@ def _run_analyzer(
 ) -> AnalyzerReport:
     """``cluster``: a ``distributed.cluster.ClusterSession`` to run on instead of local workers."""
     started = time.perf_counter()
-    if isinstance(analyzer, PreparesFromStore):
-        analyzer.prepare(store)
+    warnings = (analyzer.prepare(store) or []) if isinstance(analyzer, PreparesFromStore) else []
     run = AnalyzerRun(store, analyzer, workers)
+    run.report.warnings = list(warnings)
     tasks = run.tasks()
     run.report.considered = len(tasks)
     done = 0

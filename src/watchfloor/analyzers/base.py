@@ -119,8 +119,9 @@ class PreparesFromStore(ABC):
     change in what it read recomputes its signals. What it keeps must pickle to worker processes."""
 
     @abstractmethod
-    def prepare(self, store: Any) -> None:
-        """`store` is a watchfloor.store.Store."""
+    def prepare(self, store: Any) -> list[str] | None:
+        """`store` is a watchfloor.store.Store. Returns the problems met that did not stop the
+        preparation (a reference it had to leave out, say), shown in the run's report."""
 
 
 class ProducesText(ABC):

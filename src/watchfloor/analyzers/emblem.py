@@ -51,16 +51,19 @@ class EmblemAnalyzer(Analyzer, PreparesFromStore):
     _models: tuple[EmblemModel, ...] = ()
     _fingerprint: str | None = None
 
-    def prepare(self, store: Any) -> None:
+    def prepare(self, store: Any) -> list[str]:
         with store.connect() as conn:
             rows = enabled_emblems(conn)
         cache = Path(self.options.workspace) / EMBLEMS_DIRNAME if self.options.workspace else None
-        models = load_models(
+        models, problems = load_models(
             rows, store.media, cache, PARAMS, max_pixels=self.options.max_image_pixels
         )
         self._models = tuple(models)
-        self._fingerprint = registry_fingerprint(rows, PARAMS)
+        # only the emblems searched: once a lost image is back, every image is analysed again
+        searched = {m.emblem_id for m in models}
+        self._fingerprint = registry_fingerprint([r for r in rows if r.id in searched], PARAMS)
         trim_hand_off(self.options.workspace)
+        return problems
 
     @property
     def effective_version(self) -> str:

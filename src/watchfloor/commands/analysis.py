@@ -93,6 +93,9 @@ def analyze(
                 for a in report.analyzers
             ],
         )
+        for a in report.analyzers:
+            for warning in a.warnings:
+                click.echo(f"{a.analyzer}: {warning}", err=True)
         for name, step_report in full.steps.items():
             click.echo(f"{name}: {step_report.summary()}")
     if report.problems:

@@ -24,7 +24,7 @@ from watchfloor.vision.emblem_registry import Emblem
 from watchfloor.vision.emblems import DetectParams, EmblemModel, build_model
 from watchfloor.vision.watermarks import WatermarkTemplate
 
-__all__ = ["EMBLEMS_DIRNAME", "load_models", "registry_fingerprint"]
+__all__ = ["EMBLEMS_DIRNAME", "UnreadableEmblem", "load_models", "registry_fingerprint"]
 
 EMBLEMS_DIRNAME = "emblems"
 
@@ -86,12 +86,18 @@ def _save(path: Path, model: EmblemModel) -> None:
         raise
 
 
+class UnreadableEmblem(Exception):
+    """An enabled emblem whose reference image is missing from the media store or unreadable."""
+
+
 def _build(row: Emblem, media: MediaStore, params: DetectParams, max_pixels: int) -> EmblemModel:
     try:
         rgb = decode_rgb(media.path_for(row.sha256), max_pixels=max_pixels).rgb
     except (ImageRejected, OSError) as exc:
-        message = f"emblem {row.id} ({row.label!r}): its image cannot be read: {exc}"
-        raise RuntimeError(message) from exc
+        message = (
+            f"emblem {row.id} ({row.label!r}) is not searched: its image cannot be read: {exc}"
+        )
+        raise UnreadableEmblem(message) from exc
     return build_model(row.id, row.label, row.kind, rgb, params)
 
 
@@ -102,15 +108,21 @@ def load_models(
     params: DetectParams,
     *,
     max_pixels: int = DEFAULT_MAX_PIXELS,
-) -> list[EmblemModel]:
-    """A model per emblem, from the cache when there (``cache_dir=None``: no cache)."""
-    models = []
+) -> tuple[list[EmblemModel], list[str]]:
+    """A model per emblem, from the cache when there (``cache_dir=None``: no cache), and what
+    went wrong with the emblems left out (an image missing from the media store, say): one
+    emblem's lost image does not stop the search for the others."""
+    models, problems = [], []
     for row in rows:
         path = cache_dir / params.key / f"{row.sha256}-{row.kind}.npz" if cache_dir else None
         model = _load(path, row) if path is not None and path.exists() else None
         if model is None:
-            model = _build(row, media, params, max_pixels)
+            try:
+                model = _build(row, media, params, max_pixels)
+            except UnreadableEmblem as exc:
+                problems.append(str(exc))
+                continue
             if path is not None:
                 _save(path, model)
         models.append(model)
-    return models
+    return models, problems
