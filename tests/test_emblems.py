@@ -131,7 +131,9 @@ def _emblem_signals(store) -> dict[str, dict]:
         return {s["subject"]: s for s in queries.list_signals(conn, kind="emblem", limit=100)}
 
 
-def test_emblem_analyzer_through_watchfloor_analyze(store, settings, tmp_path, photos):
+def _flag_and_watermark_corpus(store, settings, tmp_path: Path, photos) -> dict[str, str]:
+    """The Arden flag and the Northwind watermark registered, and an export of a photo with
+    each (and a clean one) ingested: the SHA-256 of each image and of each reference."""
     emblems = stand_ins()
     refs = tmp_path / "refs"
     refs.mkdir()
@@ -149,6 +151,11 @@ def test_emblem_analyzer_through_watchfloor_analyze(store, settings, tmp_path, p
     msgs = [message(i + 1, n, photo=f"photos/{n}.jpg") for i, n in enumerate(names)]
     ingest_paths(store, settings, [write_export(export, single_chat(msgs))])
     sha = {n: _sha(export / "photos" / f"{n}.jpg") for n in names}
+    return sha | {"watermark reference": _sha(refs / "watermark.png")}
+
+
+def test_emblem_analyzer_through_watchfloor_analyze(store, settings, tmp_path, photos):
+    sha = _flag_and_watermark_corpus(store, settings, tmp_path, photos)
 
     run_cli(settings, "analyze", "--only", "emblem", "--workers", "2")
     signals = _emblem_signals(store)
@@ -171,21 +178,8 @@ def test_emblem_analyzer_through_watchfloor_analyze(store, settings, tmp_path, p
 def test_an_emblem_whose_image_is_lost_is_reported_and_the_others_still_searched(
     store, settings, tmp_path, photos
 ):
-    emblems = stand_ins()
-    refs = tmp_path / "refs"
-    refs.mkdir()
-    for s, kind in ((emblems[0], "flag"), (emblems[3], "watermark")):
-        path = save_png(s.image, refs / f"{kind}.png")
-        run_cli(settings, "emblems", "add", str(path), "--label", s.label, "--kind", kind)
-    export = tmp_path / "export"
-    (export / "photos").mkdir(parents=True)
-    flag = emblem_composite(load_photo(photos[6]), emblems[0], 0.3, 21, waving=True)
-    mark = watermark_composite(load_photo(photos[12]), emblems[3], 0.25, 0.5, 22)
-    (export / "photos" / "flag.jpg").write_bytes(flag.jpeg)
-    (export / "photos" / "mark.jpg").write_bytes(mark.jpeg)
-    msgs = [message(i + 1, n, photo=f"photos/{n}.jpg") for i, n in enumerate(("flag", "mark"))]
-    ingest_paths(store, settings, [write_export(export, single_chat(msgs))])
-    lost = store.media.path_for(_sha(refs / "watermark.png"))
+    sha = _flag_and_watermark_corpus(store, settings, tmp_path, photos)
+    lost = store.media.path_for(sha["watermark reference"])
     kept = lost.read_bytes()
     lost.unlink()  # its image gone from the media store, and no model cached yet
 
@@ -194,12 +188,12 @@ def test_an_emblem_whose_image_is_lost_is_reported_and_the_others_still_searched
     (emblem_report,) = report["analyzers"]
     (warning,) = emblem_report["warnings"]
     assert "'Northwind Media') is not searched: its image cannot be read" in warning
-    assert set(_emblem_signals(store)) == {_sha(export / "photos" / "flag.jpg")}
+    assert set(_emblem_signals(store)) == {sha["flag"]}
 
     lost.write_bytes(kept)  # back: the registry searched changes, so every image is seen again
     run_cli(settings, "analyze", "--only", "emblem")
     found = {s: v["value"]["detections"][0]["label"] for s, v in _emblem_signals(store).items()}
-    assert found[_sha(export / "photos" / "mark.jpg")] == "Northwind Media"
+    assert found == {sha["flag"]: "Arden League flag", sha["mark"]: "Northwind Media"}
 
 
 def _sha(path: Path) -> str:
