@@ -2,8 +2,9 @@
 resuming; shared by tests/test_crash_safety.py and benchmarks/crash.py.
 
 A kill point is either a random delay after the start (it may land in start-up, migration or
-work) or a random amount of progress (posts written, analysis states recorded) plus a random
-jitter, so that most kills land in the middle of the work however fast the machine is. Half of
+work), within the time the last unkilled run of the same step took, or a random amount of
+progress (posts written, analysis states recorded) plus a random jitter, so that most kills land
+in the middle of the work however fast the machine and the code are. Half of
 the analyze kills hit only the main process, leaving its pool workers orphaned (they must go
 away by themselves and must not write anything the resumed run doubles); the others hit the
 whole process group.
@@ -55,8 +56,9 @@ class Scenario:
     exports: list[Path]
     batch_size: int = 10
     workers: int = 2
-    max_delay: float = 6.0
-    ingest_seconds: float = 0.0  # wall time of the last ingest that ran to its end
+    max_delay: float = 3.0  # before a run of the step has completed (start-up is ~1.5 s)
+    # wall time of the last run of each step that ran to its end
+    seconds: dict[str, float] = field(default_factory=dict)
     kills: list[Kill] = field(default_factory=list)
 
     def ingest_args(self, force: bool = False) -> list[str]:
@@ -91,11 +93,12 @@ def close_engines() -> None:
 def kill_once(
     sc: Scenario, step: str, rng: random.Random, args: list[str], forced: bool = False
 ) -> Kill:
-    """A forced re-read adds no posts to watch, so it is killed after a delay within the time
-    the last complete ingest took."""
+    """A delay is drawn within the time the last complete run of the step took (``max_delay``
+    before one has): a partial analysis can end in a few seconds. A forced re-read adds no posts
+    to watch, so it is always killed after a delay."""
     before = progress(sc.db_url, step)
     how = "delay" if forced else rng.choice(("delay", "progress"))
-    max_delay = sc.ingest_seconds if forced and sc.ingest_seconds else sc.max_delay
+    max_delay = max(0.5, 0.9 * sc.seconds.get(step, sc.max_delay / 0.9))
     target = "parent" if step == "analyze" and rng.random() < 0.5 else "group"
     kill = Kill(step, how, target, before)
     proc, started = watchfloor(sc.workspace, sc.db_url, *args, "--no-progress"), time.monotonic()
@@ -113,8 +116,8 @@ def kill_once(
         else:
             os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()  # not communicate(): orphaned workers still hold its stdout and stderr
-    if step == "ingest" and not kill.killed and proc.returncode == 0:
-        sc.ingest_seconds = time.monotonic() - started
+    if not kill.killed and proc.returncode == 0:
+        sc.seconds[step] = time.monotonic() - started
     kill.returncode = proc.returncode
     kill.orphans = _reap_group(proc.pid)
     proc.communicate()
