@@ -98,7 +98,8 @@ def kill_once(
     to watch, so it is always killed after a delay."""
     before = progress(sc.db_url, step)
     how = "delay" if forced else rng.choice(("delay", "progress"))
-    max_delay = max(0.5, 0.9 * sc.seconds.get(step, sc.max_delay / 0.9))
+    last = sc.seconds.get(step)
+    max_delay = max(0.5, 0.9 * last) if last is not None else sc.max_delay
     target = "parent" if step == "analyze" and rng.random() < 0.5 else "group"
     kill = Kill(step, how, target, before)
     proc, started = watchfloor(sc.workspace, sc.db_url, *args, "--no-progress"), time.monotonic()

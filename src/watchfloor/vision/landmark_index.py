@@ -28,6 +28,7 @@ from watchfloor.faiss_threads import single_threaded_faiss
 from watchfloor.matching.feature_cache import FeatureCache
 from watchfloor.matching.index import expand_ranges
 from watchfloor.matching.verify import Features, VerifyParams
+from watchfloor.store.media_store import content_relpath
 from watchfloor.vision.image_features import GALLERY_FEATURES
 
 __all__ = [
@@ -279,7 +280,7 @@ class GalleryIndex:
 
     def media_path(self, row: int) -> Path:
         sha256 = self.entries[row]["sha256"]
-        return self.media_root / sha256[:2] / sha256[2:4] / sha256
+        return self.media_root / content_relpath(sha256)
 
 
 _POSTINGS = ("indptr", "images", "weights", "idf")

@@ -83,7 +83,8 @@ def _peak(
     correlation is below ``needed`` times that cannot reach ``needed``: the windows' variance
     (from integral images) is computed only for the others, usually a small share."""
     numerator = cv2.matchTemplate(image, template.pattern, cv2.TM_CCORR)
-    smallest_denominator = template.norm * floor * template.norm
+    floored = floor * template.norm  # the least standard deviation a window is counted with
+    smallest_denominator = template.norm * floored
     _, highest, _, _ = cv2.minMaxLoc(numerator)
     if highest < needed * smallest_denominator:
         return None
@@ -97,8 +98,7 @@ def _peak(
 
     total = window(sums)
     variance = window(squares) - total * total / n
-    least = (floor * template.norm) ** 2
-    scores = numerator[ys, xs] / (template.norm * np.sqrt(np.maximum(variance, least)))
+    scores = numerator[ys, xs] / (template.norm * np.sqrt(np.maximum(variance, floored**2)))
     best = int(np.argmax(scores))
     return float(scores[best]), int(xs[best]), int(ys[best])
 
